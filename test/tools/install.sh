@@ -124,16 +124,39 @@ build_install() {
   link "$name" "$v"
 }
 
+# Standalone kwok needs its stages passed by file: take the ones its module ships (node initialise and
+# heartbeat, pod ready/complete/delete) from the module cache, as one multi-document file.
+kwok_stages() {
+  local out="$BIN/kwok-stages-$KWOK_VERSION.yaml"
+  [ -s "$out" ] && return
+  local dir
+  dir=$(cd "$WORK" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  local s="$dir/kustomize/stage"
+  local f first=1
+  : > "$out.tmp"
+  for f in "$s/node/fast/node-initialize.yaml" "$s/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
+           "$s/pod/fast/pod-ready.yaml" "$s/pod/fast/pod-complete.yaml" "$s/pod/fast/pod-delete.yaml"; do
+    [ "$first" = 1 ] || echo "---" >> "$out.tmp"
+    first=0
+    cat "$f" >> "$out.tmp"
+  done
+  mv "$out.tmp" "$out"
+}
+
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(etcd kube kwok kustomize sops)
 for t in "${want[@]}"; do
+  # One build of a tool at a time, even across parallel callers: the second waits, then finds it built.
+  exec 9>"$WORK/lock-$t"
+  flock 9
   case "$t" in
     kube) build_kube ;;
     etcd) build_etcd ;;
-    kwok) build_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
+    kwok) build_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"; kwok_stages ;;
     kustomize) build_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" ;;
     sops) build_install sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION" ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
+  exec 9>&-
 done
 log "tools ready in $BIN"
