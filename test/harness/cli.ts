@@ -40,7 +40,13 @@ function print(info: TestEnvInfo): void {
     `server:     ${info.server}`,
     `tools:      ${info.binDir}`,
   ];
-  if (info.git !== undefined) lines.push(`git:        ${JSON.stringify(info.git, null, 2)}`);
+  const g = info.git;
+  lines.push(
+    `git root:   ${g.root} (bare repos: <name>.git)`,
+    `git http:   ${g.http.anon}/<repo>.git (anonymous), ${g.http.basic}/<repo>.git (user ${g.credentials.username})`,
+    `git https:  ${g.https.anon}/<repo>.git (CA ${g.tls.caFile})`,
+    `git ssh:    ${g.ssh.baseUrl}/<repo>.git (key ${g.ssh.clientKeyFile})`,
+  );
   lines.push("", `export KUBECONFIG=${info.kubeconfig}`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -1,14 +1,15 @@
 // The whole test bed in one place: a control plane and the git servers, started together and
 // described by one JSON-serialisable info object that test workers and the `testenv` CLI share.
 import { type ControlPlane, type ControlPlaneInfo, ControlPlane as CP } from "./controlplane.ts";
+import { type GitServersInfo, startGitServers } from "./git/index.ts";
 import { toolsBinDir } from "./tools.ts";
 
 /** What tests get from the global setup through vitest's inject("testenv"). */
 export interface TestEnvInfo extends ControlPlaneInfo {
   /** Directory of the Go-built test tools (kubectl, kustomize, sops, …). */
   readonly binDir: string;
-  /** The git servers' info, when they run (see test/harness/git/). */
-  readonly git?: unknown;
+  /** The git servers (see test/harness/git/). */
+  readonly git: GitServersInfo;
 }
 
 /** A running test bed. */
@@ -21,24 +22,13 @@ export interface TestEnv {
 /** Starts the control plane (full mode unless DRIFTLESS_TEST_MODE=basic) and the git servers. */
 export async function startTestEnv(options: { full?: boolean } = {}): Promise<TestEnv> {
   const full = options.full ?? process.env.DRIFTLESS_TEST_MODE !== "basic";
-  const controlPlane = await CP.start({ full });
-  const git = await startGitIfAvailable();
+  const [controlPlane, git] = await Promise.all([CP.start({ full }), startGitServers()]);
   return {
     controlPlane,
-    info: () => ({ ...controlPlane.info(), binDir: toolsBinDir(), ...(git ? { git: git.info() } : {}) }),
+    info: () => ({ ...controlPlane.info(), binDir: toolsBinDir(), git: git.info() }),
     stop: async () => {
-      await git?.stop();
+      await git.stop();
       await controlPlane.stop();
     },
   };
-}
-
-interface StartedGit {
-  info(): unknown;
-  stop(): Promise<void>;
-}
-
-// The git servers land in test/harness/git/; until then the test bed runs without them.
-async function startGitIfAvailable(): Promise<StartedGit | undefined> {
-  return undefined;
 }
