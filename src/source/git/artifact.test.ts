@@ -1,0 +1,124 @@
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type ArtifactLocation,
+  garbageCollect,
+  objectDir,
+  readArtifact,
+  stagedTree,
+  stagingDir,
+  storeArtifact,
+} from "./artifact.ts";
+import { archiveDir } from "./tar.ts";
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "driftless-artifact-"));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function writeTree(dir: string, files: Record<string, string>, mtime: number): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), content);
+    utimesSync(join(dir, path), mtime, mtime);
+  }
+}
+
+const longName = `${"deep/".repeat(30)}file.yaml`;
+const files = { "b.yaml": "b", "a/x.yaml": "x", "a/y.sh": "#!/bin/sh\n", [longName]: "long" };
+
+describe("archiveDir", () => {
+  it("gives the same digest for the same tree regardless of mtimes, order of creation and umask bits", async () => {
+    const one = join(root, "one");
+    const two = join(root, "two");
+    writeTree(one, files, 1_000_000);
+    writeTree(two, Object.fromEntries(Object.entries(files).reverse()), 2_000_000);
+    chmodSync(join(one, "b.yaml"), 0o600);
+    const a = await archiveDir(one, join(root, "one.tar.gz"));
+    const b = await archiveDir(two, join(root, "two.tar.gz"));
+    expect(a.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(a.digest).toBe(b.digest);
+    expect(a.files).toBe(4);
+    writeFileSync(join(two, "b.yaml"), "changed");
+    expect((await archiveDir(two, join(root, "three.tar.gz"))).digest).not.toBe(a.digest);
+  });
+
+  it("writes a tarball that tar reads back: sorted, root-owned, epoch mtimes, normalised modes, long names", async () => {
+    const dir = join(root, "t");
+    writeTree(dir, files, 1_000_000);
+    chmodSync(join(dir, "a/y.sh"), 0o700);
+    symlinkSync("b.yaml", join(dir, "link"));
+    await archiveDir(dir, join(root, "t.tar.gz"));
+    const listing = execFileSync("tar", ["-tvzf", join(root, "t.tar.gz"), "--numeric-owner"], {
+      encoding: "utf8",
+    });
+    const lines = listing.trim().split("\n");
+    expect(lines[0]).toMatch(/^drwxr-xr-x 0\/0\s+0 1970-01-01 00:00 a\/$/);
+    expect(lines[1]).toMatch(/^-rw-r--r-- 0\/0\s+1 1970-01-01 00:00 a\/x\.yaml$/);
+    expect(lines[2]).toMatch(/^-rwxr-xr-x 0\/0\s+10 1970-01-01 00:00 a\/y\.sh$/);
+    expect(listing).toContain(longName);
+    expect(listing).not.toContain("link");
+    const out = join(root, "out");
+    mkdirSync(out);
+    execFileSync("tar", ["-xzf", join(root, "t.tar.gz"), "-C", out]);
+    expect(readdirSync(join(out, "a")).sort()).toEqual(["x.yaml", "y.sh"]);
+    expect(existsSync(join(out, longName))).toBe(true);
+  });
+});
+
+describe("artifact storage", () => {
+  const loc = (): ArtifactLocation => ({ root, kind: "gitrepository", namespace: "ns", name: "app" });
+
+  async function store(content: string, revision: string, when: Date) {
+    const staging = await stagingDir(loc());
+    writeTree(stagedTree(staging), { "app.yaml": content }, 1);
+    return storeArtifact(loc(), staging, revision, when);
+  }
+
+  it("stores tree, tarball and metadata under the digest and removes the staging directory", async () => {
+    const a = await store("one", "main@sha1:1", new Date("2026-01-01T00:00:00.123Z"));
+    expect(a.path).toBe(`gitrepository/ns/app/${a.digest.slice(7)}.tar.gz`);
+    expect(a.lastUpdateTime).toBe("2026-01-01T00:00:00Z");
+    expect(existsSync(join(a.dir, "app.yaml"))).toBe(true);
+    expect(readdirSync(objectDir(loc())).filter((n) => n.startsWith(".tmp-"))).toEqual([]);
+    expect(await readArtifact(loc(), a.digest)).toEqual(a);
+    const again = await store("one", "main@sha1:1", new Date());
+    expect(again.digest).toBe(a.digest);
+  });
+
+  it("keeps the newest artifacts and the current one, removing the rest and stale staging dirs", async () => {
+    const made = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await store(`v${i}`, `main@sha1:${i}`, new Date());
+      const meta = join(objectDir(loc()), `${a.digest.slice(7)}.json`);
+      utimesSync(meta, 1000 + i, 1000 + i);
+      made.push(a);
+    }
+    const stale = await stagingDir(loc());
+    utimesSync(stale, 1, 1);
+    const removed = await garbageCollect(loc(), { keep: 2, current: [made[0]?.digest ?? ""] });
+    expect(removed).toEqual([made[1]?.digest]);
+    expect(existsSync(stale)).toBe(false);
+    expect(await readArtifact(loc(), made[0]?.digest ?? "")).toBeDefined();
+    expect(await readArtifact(loc(), made[3]?.digest ?? "")).toBeDefined();
+    expect(await readArtifact(loc(), made[2]?.digest ?? "")).toBeDefined();
+    expect(await readArtifact(loc(), made[1]?.digest ?? "")).toBeUndefined();
+    expect(existsSync(join(objectDir(loc()), made[1]?.digest.slice(7) ?? "x"))).toBe(false);
+  });
+});

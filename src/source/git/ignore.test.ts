@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { buildIgnoreMatcher } from "./ignore.ts";
+
+describe("buildIgnoreMatcher", () => {
+  it("applies Flux's default exclusions when there are no patterns", () => {
+    const m = buildIgnoreMatcher([]);
+    expect(m("logo.png", false)).toBe(true);
+    expect(m(".github/workflows/ci.yaml", false)).toBe(true);
+    expect(m("apps/.sops.yaml", false)).toBe(true);
+    expect(m(".gitignore", false)).toBe(true);
+    expect(m("apps/deploy.yaml", false)).toBe(false);
+  });
+
+  it("drops the defaults (but keeps VCS exclusions) once spec.ignore gives patterns", () => {
+    const m = buildIgnoreMatcher([], "# only a comment\n/secrets/\n");
+    expect(m("logo.png", false)).toBe(false);
+    expect(m(".gitattributes", false)).toBe(true);
+    expect(m("secrets", true)).toBe(true);
+    expect(m("secrets/a.yaml", false)).toBe(true);
+    expect(m("apps/secrets/a.yaml", false)).toBe(false);
+  });
+
+  it("keeps the defaults when the ignore sources hold only comments and blank lines", () => {
+    const m = buildIgnoreMatcher([{ dir: "", content: "# nothing\n\n" }], "  \n");
+    expect(m("logo.png", false)).toBe(true);
+  });
+
+  it("scopes a nested .sourceignore to its directory", () => {
+    const m = buildIgnoreMatcher([{ dir: "apps", content: "*.txt\n/local.yaml\n" }]);
+    expect(m("apps/notes.txt", false)).toBe(true);
+    expect(m("apps/sub/notes.txt", false)).toBe(true);
+    expect(m("notes.txt", false)).toBe(false);
+    expect(m("apps/local.yaml", false)).toBe(true);
+    expect(m("apps/sub/local.yaml", false)).toBe(false);
+  });
+
+  it("lets later sources re-include what earlier ones excluded", () => {
+    const m = buildIgnoreMatcher([{ dir: "", content: "*.yaml\n" }], "!keep.yaml\n");
+    expect(m("drop.yaml", false)).toBe(true);
+    expect(m("keep.yaml", false)).toBe(false);
+  });
+});
