@@ -1,0 +1,166 @@
+// Apply verbs of the ResourceManager: dry-run every object first (so a bad object applies nothing),
+// then apply only what differs from the live state; staged so CRDs and Namespaces exist before the
+// objects that need them.
+import type { KubeObject } from "../kube/object.ts";
+import { Action, type ChangeSetEntry, entryFor } from "./changeset.ts";
+import { ApplyError, failureOf, isImmutableError, type ObjectFailure } from "./errors.ts";
+import { type FieldManagerRef, hasDrifted, kubectlManagers, takeOverPatch } from "./fields.ts";
+import { Annotations, mapConcurrent, type ResourceManager } from "./manager.ts";
+import { stages } from "./order.ts";
+import { waitForSet } from "./wait.ts";
+
+/** Options of applyAll and applyAllStaged. */
+export interface ApplyOptions {
+  /** Recreate objects whose immutable fields changed (Flux's spec.force); per object also by annotation. */
+  readonly force?: boolean;
+  /** Managers whose fields are taken over before applying (default: kubectl's). */
+  readonly takeOver?: readonly FieldManagerRef[];
+  /** Timeout for a stage's objects (CRDs, Namespaces) to become ready before the next stage. */
+  readonly stageTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The default apply options, as Flux's kustomize-controller uses them. */
+export function defaultApplyOptions(): ApplyOptions {
+  return { force: false, takeOver: kubectlManagers, stageTimeoutMs: 60_000 };
+}
+
+/** What the dry run decided for one object. */
+interface Plan {
+  readonly desired: KubeObject;
+  readonly action: Action;
+  /** The live object must be deleted first (immutable field change with force). */
+  readonly recreate: boolean;
+}
+
+/**
+ * Applies a set of objects: dry-runs all (throws ApplyError naming every invalid object, having applied
+ * nothing), then applies the ones that are new or differ. Returns one entry per object in input order.
+ */
+export async function applyAll(
+  m: ResourceManager,
+  objects: readonly KubeObject[],
+  options: ApplyOptions = defaultApplyOptions(),
+): Promise<ChangeSetEntry[]> {
+  const planned = await mapConcurrent(objects, m.concurrency, (obj) => plan(m, obj, options));
+  const failures: ObjectFailure[] = [];
+  const plans: Plan[] = [];
+  planned.forEach((r, i) => {
+    const obj = objects[i] as KubeObject;
+    if (r.status === "fulfilled") plans.push(r.value);
+    else failures.push(failureOf(entryFor(obj, Action.Unknown).subject, r.reason));
+  });
+  if (failures.length > 0) throw new ApplyError("dry-run", failures);
+
+  const applied = await mapConcurrent(plans, m.concurrency, async (p) => {
+    if (p.action === Action.Unchanged || p.action === Action.Skipped) return entryFor(p.desired, p.action);
+    if (p.recreate) await recreate(m, p.desired);
+    await m.client.apply(p.desired, { force: true, fieldManager: m.owner.fieldManager, ...signal(options) });
+    return entryFor(p.desired, p.recreate ? Action.Created : p.action);
+  });
+  const entries: ChangeSetEntry[] = [];
+  applied.forEach((r, i) => {
+    const p = plans[i] as Plan;
+    if (r.status === "fulfilled") entries.push(r.value);
+    else failures.push(failureOf(entryFor(p.desired, Action.Unknown).subject, r.reason));
+  });
+  if (failures.length > 0) throw new ApplyError("apply", failures);
+  return entries;
+}
+
+/**
+ * Applies in Flux's stages: cluster definitions (CRDs, Namespaces, ClusterRoles) and waits for them,
+ * then class definitions (*Class kinds) and waits, then the rest. A failing stage stops the run.
+ */
+export async function applyAllStaged(
+  m: ResourceManager,
+  objects: readonly KubeObject[],
+  options: ApplyOptions = defaultApplyOptions(),
+): Promise<ChangeSetEntry[]> {
+  const [definitions = [], classes = [], rest = []] = stages(objects);
+  const entries: ChangeSetEntry[] = [];
+  for (const [stage, waitAfter] of [
+    [definitions, true],
+    [classes, true],
+    [rest, false],
+  ] as const) {
+    if (stage.length === 0) continue;
+    const result = await applyAll(m, stage, options);
+    entries.push(...result);
+    if (waitAfter && result.some((e) => e.action === Action.Created || e.action === Action.Configured)) {
+      await waitForSet(m, stage, {
+        timeoutMs: options.stageTimeoutMs ?? 60_000,
+        intervalMs: 250,
+        ...signal(options),
+      }).then((r) => {
+        if (!r.ready) throw new ApplyError("wait for stage", r.failures);
+      });
+    }
+  }
+  return entries;
+}
+
+async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptions): Promise<Plan> {
+  const live = await m.getLive(desired);
+  const annotations = desired.metadata.annotations ?? {};
+  const ssa = (annotations[Annotations.ssa] ?? "").toLowerCase();
+  if (annotations[Annotations.reconcile]?.toLowerCase() === "disabled" || ssa === "ignore") {
+    return { desired, action: Action.Skipped, recreate: false };
+  }
+  if (live && ssa === "ifnotpresent") return { desired, action: Action.Skipped, recreate: false };
+  if (!live) {
+    // Validate now so that one bad object applies nothing; apply later.
+    await m.client.apply(desired, {
+      dryRun: true,
+      force: true,
+      fieldManager: m.owner.fieldManager,
+      ...signal(options),
+    });
+    return { desired, action: Action.Created, recreate: false };
+  }
+  let current = live;
+  if (ssa !== "merge") {
+    const patch = takeOverPatch(live, m.owner.fieldManager, options.takeOver ?? kubectlManagers);
+    if (patch) {
+      const resource = await m.resourceFor(live);
+      current = await m.client.patch(resource, keyOf(live), patch, { type: "json", ...signal(options) });
+    }
+  }
+  try {
+    const dryRun = await m.client.apply(desired, {
+      dryRun: true,
+      force: true,
+      fieldManager: m.owner.fieldManager,
+      ...signal(options),
+    });
+    return {
+      desired,
+      action: hasDrifted(current, dryRun) ? Action.Configured : Action.Unchanged,
+      recreate: false,
+    };
+  } catch (err) {
+    const force = options.force === true || annotations[Annotations.force]?.toLowerCase() === "enabled";
+    if (force && isImmutableError(err)) return { desired, action: Action.Configured, recreate: true };
+    throw err;
+  }
+}
+
+async function recreate(m: ResourceManager, obj: KubeObject): Promise<void> {
+  const resource = await m.resourceFor(obj);
+  await m.client.delete(resource, keyOf(obj), { propagationPolicy: "Background" });
+  const deadline = Date.now() + 60_000;
+  while ((await m.getLive(obj)) !== undefined) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${entryFor(obj, Action.Unknown).subject} to be deleted`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function keyOf(obj: KubeObject): { name: string; namespace?: string } {
+  const name = obj.metadata.name ?? "";
+  return obj.metadata.namespace ? { name, namespace: obj.metadata.namespace } : { name };
+}
+
+function signal(options: { signal?: AbortSignal | undefined }): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {};
+}
