@@ -98,7 +98,7 @@ export class Informer {
     }
   }
 
-  /** Stops watching and waits for the loop to end; the cache stays readable. */
+  /** Stops watching and waits for the loop to end; the cache stays readable and start() resumes. */
   async stop(): Promise<void> {
     this.#stop.abort();
     this.#watchAbort?.abort();
@@ -152,7 +152,8 @@ export class Informer {
 
   async #run(): Promise<void> {
     const { baseMs = 800, maxMs = 30_000 } = this.#options.retry ?? {};
-    let needList = true;
+    // A restarted informer resumes from where it stopped; a 410 relists if that is too old.
+    let needList = !this.#synced;
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       try {
@@ -255,9 +256,9 @@ export class Informer {
         const key = keyToString(objectKey(obj));
         if (obj.metadata.resourceVersion) this.#resourceVersion = obj.metadata.resourceVersion;
         if (event.type === "DELETED") {
-          const old = this.#cache.get(key);
+          // The event carries the final state, newer than the cached one.
           this.#cache.delete(key);
-          this.#emit("delete", old ?? obj);
+          this.#emit("delete", obj);
           continue;
         }
         const old = this.#cache.get(key);
