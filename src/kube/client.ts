@@ -130,11 +130,17 @@ export class KubeClient {
     return new KubeClient({ ...options, kubeConfig });
   }
 
-  /** A client from the pod's service account (token, CA, KUBERNETES_SERVICE_HOST). */
-  static inCluster(options: Omit<KubeClientOptions, "kubeConfig"> = {}): KubeClient {
+  /**
+   * A client from the pod's service account: KUBERNETES_SERVICE_HOST/PORT, the CA and the token (re-read as
+   * it rotates) under /var/run/secrets/kubernetes.io/serviceaccount, or under `pathPrefix` + that path.
+   */
+  static inCluster(
+    options: Omit<KubeClientOptions, "kubeConfig"> & { pathPrefix?: string } = {},
+  ): KubeClient {
+    const { pathPrefix, ...rest } = options;
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromCluster();
-    return new KubeClient({ ...options, kubeConfig });
+    kubeConfig.loadFromCluster(pathPrefix);
+    return new KubeClient({ ...rest, kubeConfig });
   }
 
   /** A client acting as another user through Impersonate-* headers; shares discovery and counters. */
