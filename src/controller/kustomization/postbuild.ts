@@ -1,0 +1,145 @@
+// Flux's postBuild variable substitution: each rendered object is written out as YAML, its `${var}`
+// expressions are expanded as fluxcd/pkg/envsubst does, and the text is parsed back. Working on the
+// text (not on parsed values) is what Flux does, and it is user-visible: `replicas: ${n}` becomes a
+// number, `${quote}${id}${quote}` a quoted string.
+import { Document, parseDocument, type Tags } from "yaml";
+import { EnvsubstError, expand } from "./envsubst.ts";
+
+/** The label or annotation that opts an object out of substitution when set to "disabled". */
+export const SubstituteAnnotation = "kustomize.toolkit.fluxcd.io/substitute";
+
+/** Flux's rule for variable names (POSIX classes are ASCII-only in Go's regexp). */
+export const VarNamePattern = "^[_[:alpha:]][_[:alpha:][:digit:]]*$";
+const varName = /^[_A-Za-z][_A-Za-z0-9]*$/;
+
+/** The variables of a Kustomization's postBuild. */
+export interface PostBuildVars {
+  /** spec.postBuild.substitute: wins over every substituteFrom value. */
+  substitute?: Record<string, string>;
+  /** The data of each spec.postBuild.substituteFrom ConfigMap/Secret (decoded), in spec order: later ones win. */
+  from?: ReadonlyArray<Record<string, string>>;
+}
+
+/** How substitution behaves. */
+export interface PostBuildOptions {
+  /** Fail on a `${var}` without a default whose variable is not set (Flux's StrictPostBuildSubstitutions). */
+  strict?: boolean;
+  /** Substitute even when no variable is set (spec.postBuild.substituteStrategy: Always), so defaults apply. */
+  always?: boolean;
+}
+
+/** A substitution that failed on one object, named `Kind/namespace/name`. */
+export class PostBuildError extends Error {
+  override name = "PostBuildError";
+  /** The object, as `Kind/namespace/name` (`Kind/name` when cluster-scoped). */
+  readonly object: string;
+  /** The envsubst error code, or "InvalidVarName" / "InvalidResult". */
+  readonly code: string;
+
+  constructor(object: string, code: string, message: string, options?: ErrorOptions) {
+    super(`variable substitution failed for '${object}': ${message}`, options);
+    this.object = object;
+    this.code = code;
+  }
+}
+
+/**
+ * Substitutes the postBuild variables into every object, as Flux does: values lose their newlines,
+ * substituteFrom maps apply in order and `substitute` wins; nothing happens unless some variable is set
+ * (or `always`); objects labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` are
+ * returned untouched. Throws PostBuildError naming the first object that fails.
+ */
+export function substituteObjects(
+  objects: readonly unknown[],
+  vars: PostBuildVars,
+  options: PostBuildOptions = {},
+): unknown[] {
+  const values = mergeVars(vars);
+  if (values.size === 0 && !options.always) return [...objects];
+  const invalid = [...values.keys()].find((name) => !varName.test(name));
+  const lookup = options.strict
+    ? (name: string) => ({ value: values.get(name) ?? "", exists: values.has(name) })
+    : (name: string) => ({ value: values.get(name) ?? "", exists: true });
+
+  return objects.map((obj) => {
+    if (isDisabled(obj)) return obj;
+    const id = objectId(obj);
+    // Flux checks the names per object, so a bad name fails the first object substituted.
+    if (invalid !== undefined) {
+      throw new PostBuildError(
+        id,
+        "InvalidVarName",
+        `'${invalid}' var name is invalid, must match '${VarNamePattern}'`,
+      );
+    }
+    let text: string;
+    try {
+      text = expand(toYaml(obj), lookup);
+    } catch (error) {
+      if (error instanceof EnvsubstError)
+        throw new PostBuildError(id, error.code, error.message, { cause: error });
+      throw error;
+    }
+    return fromYaml(text, id);
+  });
+}
+
+/** The variables in effect: substituteFrom maps in order, then `substitute`, newlines removed from values. */
+function mergeVars(vars: PostBuildVars): Map<string, string> {
+  const values = new Map<string, string>();
+  const sources = [...(vars.from ?? []), vars.substitute ?? {}];
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source)) values.set(name, value.replaceAll("\n", ""));
+  }
+  return values;
+}
+
+function isDisabled(obj: unknown): boolean {
+  const metadata = field(obj, "metadata");
+  return (
+    field(field(metadata, "labels"), SubstituteAnnotation) === "disabled" ||
+    field(field(metadata, "annotations"), SubstituteAnnotation) === "disabled"
+  );
+}
+
+function field(obj: unknown, key: string): unknown {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj)
+    ? (obj as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function objectId(obj: unknown): string {
+  const str = (value: unknown): string => (typeof value === "string" ? value : "");
+  const metadata = field(obj, "metadata");
+  const kind = str(field(obj, "kind"));
+  const namespace = str(field(metadata, "namespace"));
+  const name = str(field(metadata, "name"));
+  return namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
+}
+
+// Flux writes and re-reads objects with go-yaml v2, a YAML 1.1 parser: `yes`, `on`, `0777` are not
+// strings there. Both directions use the same YAML 1.1 schema so untouched strings survive the round
+// trip, minus what go-yaml does not resolve either (sexagesimal numbers, timestamps: kept as strings).
+const customTags = (tags: Tags): Tags =>
+  tags.filter(
+    (tag) =>
+      typeof tag !== "object" ||
+      (tag.tag !== "tag:yaml.org,2002:timestamp" && !("format" in tag && tag.format === "TIME")),
+  );
+
+function toYaml(obj: unknown): string {
+  const doc = new Document(obj, { version: "1.1", customTags });
+  // Like go-yaml: no line folding, multi-line strings as literal blocks, single quotes where quoting is needed.
+  return doc.toString({ lineWidth: 0, blockQuote: "literal", singleQuote: true });
+}
+
+function fromYaml(text: string, id: string): unknown {
+  const doc = parseDocument(text, { version: "1.1", customTags, uniqueKeys: false });
+  const error = doc.errors[0];
+  if (error) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${error.message}`, { cause: error });
+  const obj: unknown = doc.toJS({ maxAliasCount: -1 });
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
+    throw new PostBuildError(id, "InvalidResult", "the substituted manifest is not an object");
+  }
+  return obj;
+}
