@@ -20,8 +20,9 @@ export default defineConfig({
           globalSetup: ["test/harness/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          // Tests share one apiserver; each uses its own namespace, but keep parallelism modest on 2 cores.
-          maxWorkers: 2,
+          // Test files share one apiserver and each starts controllers that watch every namespace: run the
+          // files one after another so that no two controllers reconcile the same objects.
+          fileParallelism: false,
         },
       },
     ],
