@@ -1,0 +1,115 @@
+// File access for a build: reads relative to a kustomization root, enforcing kustomize's default
+// load restrictions (no file outside the root's tree, symlinks included) and a size limit.
+import { readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { BuildError } from "./resource.ts";
+
+/** Default largest file a build reads. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** How a build may reach files. */
+export interface LoaderOptions {
+  /** Every file read must be below this directory (Flux confines builds to the source root). */
+  readonly confineTo?: string;
+  readonly maxFileBytes?: number;
+  /** `rootOnly` (kustomize's default) keeps files inside each kustomization's directory; `none` (Flux) does not. */
+  readonly loadRestrictions?: "rootOnly" | "none";
+}
+
+/** Reads files for one kustomization directory. */
+export class Loader {
+  readonly root: string;
+  readonly realRoot: string;
+  readonly options: LoaderOptions;
+
+  constructor(root: string, options: LoaderOptions) {
+    this.root = path.resolve(root);
+    this.options = options;
+    try {
+      this.realRoot = realpathSync(this.root);
+    } catch {
+      throw new BuildError(`must build at directory: '${this.root}': file does not exist`);
+    }
+    this.checkConfined(this.realRoot, this.root);
+  }
+
+  /** A loader for a sub-directory (a base or component). */
+  child(dir: string): Loader {
+    return new Loader(dir, this.options);
+  }
+
+  private checkConfined(real: string, shown: string): void {
+    const c = this.options.confineTo;
+    if (c === undefined) return;
+    const base = realpathSync(c);
+    if (real !== base && !real.startsWith(base + path.sep)) {
+      throw new BuildError(`security; path '${shown}' is not in or below '${base}'`);
+    }
+  }
+
+  /** Resolves a path of the kustomization, refusing remote URLs. */
+  resolve(rel: string): string {
+    if (isRemote(rel)) {
+      throw new BuildError(
+        `remote resources are not supported: '${rel}' (driftless renders local files only)`,
+      );
+    }
+    return path.resolve(this.root, rel);
+  }
+
+  /** Whether a path exists and is a directory. */
+  isDir(abs: string): boolean {
+    try {
+      return statSync(abs).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  exists(abs: string): boolean {
+    try {
+      statSync(abs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads a file that must lie in or below this root (kustomize's LoadRestrictionsRootOnly). */
+  read(rel: string): string {
+    const abs = this.resolve(rel);
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      throw new BuildError(`evalsymlink failure on '${abs}' : lstat ${abs}: no such file or directory`);
+    }
+    const restricted = (this.options.loadRestrictions ?? "rootOnly") === "rootOnly";
+    if (restricted && real !== this.realRoot && !real.startsWith(this.realRoot + path.sep)) {
+      throw new BuildError(`security; file '${abs}' is not in or below '${this.realRoot}'`);
+    }
+    this.checkConfined(real, abs);
+    const st = statSync(real);
+    if (st.isDirectory()) throw new BuildError(`'${abs}' is a directory, not a file`);
+    const limit = this.options.maxFileBytes ?? MAX_FILE_BYTES;
+    if (st.size > limit) throw new BuildError(`file '${abs}' is larger than ${limit} bytes`);
+    return readFileSync(real, "utf8");
+  }
+
+  /** Reads a file's raw bytes (for secret and configmap data), with the same checks. */
+  readBytes(rel: string): Buffer {
+    const text = this.read(rel);
+    void text;
+    return readFileSync(realpathSync(this.resolve(rel)));
+  }
+}
+
+/** Whether a resource entry names something remote (git, http). */
+export function isRemote(p: string): boolean {
+  return (
+    /^(https?|git|ssh|file):\/\//.test(p) ||
+    /^git@/.test(p) ||
+    /^github\.com\//.test(p) ||
+    /\?ref=|\.git(\/|$|\?)/.test(p)
+  );
+}

@@ -1,0 +1,25 @@
+// Renders one kustomization tree: accumulate, then the steps kustomize runs once at the top.
+import { Loader, type LoaderOptions } from "./loader.ts";
+import type { Obj } from "./resource.ts";
+import { accumulate, type LoadedKustomization } from "./target.ts";
+import { addHashSuffixes, cleanAnnotations, sortResources } from "./transformers/finalize.ts";
+import { fixNameReferences } from "./transformers/name-reference.ts";
+import { emitYamlStream } from "./yaml/emit.ts";
+
+/** What a build produces: the objects in output order and their YAML stream. */
+export interface BuildResult {
+  readonly objects: Obj[];
+  readonly yaml: string;
+}
+
+/** Renders the kustomization in dir (or `root`, given instead of dir's own kustomization file). */
+export function renderTree(dir: string, options: LoaderOptions, root?: LoadedKustomization): BuildResult {
+  const ldr = new Loader(dir, options);
+  const { rm, k } = accumulate(ldr, { visiting: [] }, undefined, false, root);
+  addHashSuffixes(rm);
+  fixNameReferences(rm);
+  sortResources(rm, k);
+  cleanAnnotations(rm);
+  const objects = rm.list.map((r) => r.obj);
+  return { objects, yaml: emitYamlStream(objects) };
+}

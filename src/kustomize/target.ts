@@ -1,0 +1,278 @@
+// One kustomization directory, accumulated as kustomize does: resources, generators, components,
+// then the built-in transformers in kustomize's fixed order.
+import path from "node:path";
+import { generate } from "./generators/configmap-secret.ts";
+import {
+  describeIssue,
+  KUSTOMIZATION_FILE_NAMES,
+  type Kustomization,
+  kustomizationSchema,
+} from "./kustomization.ts";
+import type { Loader } from "./loader.ts";
+import { BuildError, deepClone, isObj, type Obj, ResMap, Resource } from "./resource.ts";
+import { applyImages } from "./transformers/images.ts";
+import { applyAnnotations, applyLabels } from "./transformers/metadata-maps.ts";
+import { applyNamePrefix, applyNameSuffix } from "./transformers/name-affix.ts";
+import { applyNamespace } from "./transformers/namespace.ts";
+import { applyPatches, applyPatchesJson6902, applyPatchesStrategicMerge } from "./transformers/patches.ts";
+import { applyReplacements } from "./transformers/replacements.ts";
+import { applyReplicas } from "./transformers/replicas.ts";
+import { parseYamlStream, rawMetadataText, YamlError } from "./yaml/parse.ts";
+
+/** A loaded kustomization and where it came from. */
+export interface LoadedKustomization {
+  readonly kustomization: Kustomization;
+  readonly file: string;
+}
+
+/** Finds and parses the kustomization file of a directory; undefined when it has none. */
+export function readKustomization(ldr: Loader): LoadedKustomization | undefined {
+  const found = KUSTOMIZATION_FILE_NAMES.filter((n) => ldr.exists(path.join(ldr.root, n)));
+  if (found.length === 0) return undefined;
+  if (found.length > 1) {
+    throw new BuildError(`Found multiple kustomization files under: ${ldr.root}`);
+  }
+  const file = found[0] as string;
+  const text = ldr.read(file);
+  let docs: unknown[];
+  try {
+    docs = parseYamlStream(text, path.join(ldr.root, file));
+  } catch (e) {
+    if (e instanceof YamlError) throw new BuildError(e.message);
+    throw e;
+  }
+  if (docs.length === 0) throw new BuildError(`kustomization file is empty: ${path.join(ldr.root, file)}`);
+  const doc = docs[0];
+  return { kustomization: parseKustomization(doc, path.join(ldr.root, file)), file };
+}
+
+/** Checks a kustomization document's fields and folds deprecated ones into their successors. */
+export function parseKustomization(doc: unknown, file: string): Kustomization {
+  const parsed = kustomizationSchema.safeParse(doc ?? {});
+  if (!parsed.success) throw new BuildError(`invalid Kustomization: ${file}: ${describeIssue(parsed.error)}`);
+  const k = parsed.data;
+  if (
+    k.helmCharts !== undefined ||
+    k.helmChartInflationGenerator !== undefined ||
+    k.helmGlobals !== undefined
+  ) {
+    throw new BuildError(
+      `${file}: helmCharts are not supported by driftless (render the chart and commit the output)`,
+    );
+  }
+  for (const f of ["generators", "transformers", "validators", "configurations"] as const) {
+    if ((k[f]?.length ?? 0) > 0)
+      throw new BuildError(`${file}: field "${f}" (plugins) is not supported by driftless`);
+  }
+  return k;
+}
+
+/** Options that hold for a whole build. */
+export interface TargetContext {
+  /** Directories being accumulated, outermost first, to detect cycles. */
+  readonly visiting: string[];
+}
+
+function isEmptyObject(o: unknown): boolean {
+  return isObj(o) && Object.keys(o).length === 0;
+}
+
+/** Reads the objects of one resource file (multi-document, `…List` kinds expanded). */
+export function loadResourceFile(ldr: Loader, rel: string): Resource[] {
+  const file = path.join(ldr.root, rel);
+  let docs: unknown[];
+  try {
+    docs = parseYamlStream(ldr.read(rel), file);
+  } catch (e) {
+    if (e instanceof YamlError) throw new BuildError(e.message);
+    throw e;
+  }
+  return resourcesFromDocs(docs, file);
+}
+
+/** Turns parsed documents into resources, checking each is an object with a kind and a name. */
+export function resourcesFromDocs(docs: unknown[], file: string): Resource[] {
+  const out: Resource[] = [];
+  const queue = [...docs];
+  while (queue.length > 0) {
+    const d = queue.shift();
+    if (d === null || d === undefined || isEmptyObject(d)) continue;
+    if (!isObj(d))
+      throw new BuildError(
+        `${file}: expected a YAML mapping, got ${Array.isArray(d) ? "a sequence" : "a scalar"}`,
+      );
+    const kind = typeof d.kind === "string" ? d.kind : "";
+    if (kind.endsWith("List") && "items" in d) {
+      if (d.items === null) continue;
+      if (!Array.isArray(d.items)) throw new BuildError(`${file}: expected array in ${kind}/items`);
+      queue.push(...d.items);
+      continue;
+    }
+    if (kind === "") throw new BuildError(`${file}: missing Resource metadata: kind is required`);
+    const meta = d.metadata;
+    const name = isObj(meta) ? meta.name : undefined;
+    if (name === undefined || name === null || name === "") {
+      throw new BuildError(`${file}: missing metadata.name in object of kind ${kind}`);
+    }
+    out.push(new Resource(d));
+  }
+  return out;
+}
+
+/** Accumulates a kustomization (or, with `component`, a Component applied to the parent's resources). */
+export function accumulate(
+  ldr: Loader,
+  ctx: TargetContext,
+  ra?: ResMap,
+  component = false,
+  override?: LoadedKustomization,
+): { rm: ResMap; k: Kustomization } {
+  const loaded = override ?? readKustomization(ldr);
+  if (loaded === undefined) {
+    throw new BuildError(
+      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.root}'`,
+    );
+  }
+  const k = loaded.kustomization;
+  const kind = k.kind ?? "Kustomization";
+  if (component && kind !== "Component") {
+    throw new BuildError(
+      `${path.join(ldr.root, loaded.file)}: expected kind 'Component' for path '${ldr.root}' but got '${kind}'`,
+    );
+  }
+  if (!component && kind === "Component") {
+    throw new BuildError(
+      `${path.join(ldr.root, loaded.file)}: expected kind != 'Component' for path '${ldr.root}'`,
+    );
+  }
+  if (kind !== "Kustomization" && kind !== "Component") {
+    throw new BuildError(`${path.join(ldr.root, loaded.file)}: unsupported kind '${kind}'`);
+  }
+  if (ctx.visiting.includes(ldr.realRoot)) {
+    throw new BuildError(
+      `cycle detected: candidate root '${ldr.realRoot}' contains visited root '${ctx.visiting.at(-1) ?? ""}'`,
+    );
+  }
+  ctx.visiting.push(ldr.realRoot);
+  try {
+    const rm = ra ?? new ResMap();
+    accumulateResources(ldr, ctx, rm, [...(k.bases ?? []), ...(k.resources ?? [])]);
+    runGenerators(ldr, rm, k);
+    for (const c of k.components ?? []) {
+      const dir = ldr.resolve(c);
+      if (!ldr.isDir(dir))
+        throw new BuildError(`${path.join(ldr.root, loaded.file)}: component '${c}' must be a directory`);
+      accumulate(ldr.child(dir), ctx, rm, true);
+    }
+    runTransformers(ldr, rm, k);
+    return { rm, k };
+  } finally {
+    ctx.visiting.pop();
+  }
+}
+
+function accumulateResources(ldr: Loader, ctx: TargetContext, rm: ResMap, entries: readonly string[]): void {
+  for (const entry of entries) {
+    const abs = ldr.resolve(entry);
+    if (ldr.isDir(abs)) {
+      const sub = accumulate(ldr.child(abs), ctx);
+      rm.appendAll(sub.rm.list);
+    } else {
+      if (!ldr.exists(abs)) {
+        throw new BuildError(
+          `accumulating resources: accumulation err='accumulating resources from '${entry}': open ${abs}: no such file or directory'`,
+        );
+      }
+      for (const r of loadResourceFile(ldr, entry)) rm.append(r);
+    }
+  }
+}
+
+function runGenerators(ldr: Loader, rm: ResMap, k: Kustomization): void {
+  const made: Resource[] = [];
+  for (const args of k.configMapGenerator ?? [])
+    made.push(generate("ConfigMap", ldr, args, k.generatorOptions));
+  for (const args of k.secretGenerator ?? []) made.push(generate("Secret", ldr, args, k.generatorOptions));
+  for (const r of made) absorb(rm, r);
+}
+
+function matchesAnyId(existing: Resource, r: Resource): boolean {
+  const g = r.gvk();
+  const eg = existing.gvk();
+  if (g.group !== eg.group || g.version !== eg.version) return false;
+  const ns = r.namespace === "" ? "default" : r.namespace;
+  if (existing.kind === g.kind && existing.name === r.name && (existing.namespace || "default") === ns)
+    return true;
+  return existing.prevIds.some((p) => p.kind === g.kind && p.name === r.name && p.namespace === ns);
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(v)) return out;
+  const raw = rawMetadataText.get(v);
+  for (const [key, x] of Object.entries(v))
+    out[key] = raw?.get(key) ?? (typeof x === "string" ? x : String(x ?? ""));
+  return out;
+}
+
+function absorb(rm: ResMap, r: Resource): void {
+  const matches = rm.list.filter((x) => matchesAnyId(x, r));
+  if (matches.length === 0) {
+    if (r.behavior === "merge" || r.behavior === "replace") {
+      throw new BuildError(`id ${JSON.stringify(r.idText())} does not exist; cannot merge or replace`);
+    }
+    rm.append(r);
+    return;
+  }
+  if (matches.length > 1)
+    throw new BuildError(`found multiple objects that could accept merge of ${r.idText()}`);
+  const old = matches[0] as Resource;
+  if (r.behavior !== "merge" && r.behavior !== "replace") {
+    throw new BuildError(
+      `id ${JSON.stringify(r.idText())} exists; can not use behavior: '${r.behavior === "unspecified" ? "" : r.behavior}', behavior must be merge or replace`,
+    );
+  }
+  const meta = r.meta(true);
+  const oldMeta = old.meta();
+  const labels = { ...stringMap(oldMeta.labels), ...stringMap(meta.labels) };
+  if (Object.keys(labels).length > 0) meta.labels = labels;
+  else delete meta.labels;
+  const ann = { ...stringMap(oldMeta.annotations), ...stringMap(meta.annotations) };
+  if (Object.keys(ann).length > 0) meta.annotations = ann;
+  else delete meta.annotations;
+  meta.name = old.name;
+  if (old.namespace !== "") meta.namespace = old.namespace;
+  else delete meta.namespace;
+  if (r.behavior === "merge") {
+    for (const field of ["data", "binaryData"] as const) {
+      const merged: Obj = {
+        ...(isObj(old.obj[field]) ? (deepClone(old.obj[field]) as Obj) : {}),
+        ...(isObj(r.obj[field]) ? r.obj[field] : {}),
+      };
+      if (Object.keys(merged).length > 0) r.obj[field] = merged;
+      else delete r.obj[field];
+    }
+  }
+  const merged = new Resource(r.obj);
+  merged.prevIds.push(...old.prevIds);
+  merged.prefixes.push(...old.prefixes);
+  merged.suffixes.push(...old.suffixes);
+  merged.annotated = true;
+  merged.needsHash = old.needsHash && r.needsHash;
+  merged.behavior = old.behavior;
+  rm.list[rm.list.indexOf(old)] = merged;
+}
+
+function runTransformers(ldr: Loader, rm: ResMap, k: Kustomization): void {
+  applyPatchesStrategicMerge(ldr, rm, k.patchesStrategicMerge ?? []);
+  applyPatches(ldr, rm, k.patches ?? []);
+  applyNamespace(rm, k.namespace ?? "");
+  applyNamePrefix(rm, k.namePrefix ?? "");
+  applyNameSuffix(rm, k.nameSuffix ?? "");
+  applyLabels(rm, k);
+  applyAnnotations(rm, k.commonAnnotations);
+  applyPatchesJson6902(ldr, rm, k.patchesJson6902 ?? []);
+  applyReplicas(rm, k.replicas ?? []);
+  applyImages(rm, [...(k.images ?? []), ...(k.imageTags ?? [])]);
+  applyReplacements(ldr, rm, k.replacements ?? []);
+}
