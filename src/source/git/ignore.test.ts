@@ -40,3 +40,17 @@ describe("buildIgnoreMatcher", () => {
     expect(m("keep.yaml", false)).toBe(false);
   });
 });
+
+describe("directory patterns", () => {
+  it("re-includes a directory's files with a later negated directory pattern, as go-git does", () => {
+    const m = buildIgnoreMatcher([{ dir: "", content: "/docs/\n" }], "!/docs/\n");
+    expect(m("docs/readme.md", false)).toBe(false);
+    expect(m("docs/deep/readme.md", false)).toBe(false);
+  });
+
+  it("excludes everything below an excluded directory", () => {
+    const m = buildIgnoreMatcher([], "/build/\n");
+    expect(m("build/out/x.yaml", false)).toBe(true);
+    expect(m("src/build.yaml", false)).toBe(false);
+  });
+});

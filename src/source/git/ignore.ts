@@ -43,9 +43,22 @@ export interface IgnoreFile {
 /** Decides whether a path (relative, "/"-separated) is left out of the artifact. */
 export type IgnoreMatcher = (path: string, isDir: boolean) => boolean;
 
-interface Group {
+interface Rule {
   domain: string;
   ig: Ignore;
+  /** Memoised verdicts for directories: many files share them. */
+  dirs: Map<string, Verdict>;
+}
+
+type Verdict = "ignored" | "included" | "none";
+
+function rules(domain: string, patterns: readonly string[]): Rule[] {
+  return patterns.map((p) => ({ domain, ig: ignore().add(p), dirs: new Map() }));
+}
+
+function verdict(ig: Ignore, path: string): Verdict {
+  const r = ig.test(path);
+  return r.ignored ? "ignored" : r.unignored ? "included" : "none";
 }
 
 /** The non-comment, non-blank lines of an ignore file, as Flux reads them. */
@@ -58,32 +71,35 @@ export function readPatterns(content: string): string[] {
  * its subdirectories') and spec.ignore.
  */
 export function buildIgnoreMatcher(files: readonly IgnoreFile[], specIgnore?: string): IgnoreMatcher {
-  const groups: Group[] = [{ domain: "", ig: ignore().add([...VCS_EXCLUSIONS]) }];
-  const extra: Group[] = [];
+  const extra: Rule[] = [];
   const ordered = [...files].sort((a, b) => compareDirs(a.dir, b.dir));
-  for (const f of ordered) {
-    const patterns = readPatterns(f.content);
-    if (patterns.length > 0) extra.push({ domain: f.dir, ig: ignore().add(patterns) });
-  }
-  if (specIgnore !== undefined) {
-    const patterns = readPatterns(specIgnore);
-    if (patterns.length > 0) extra.push({ domain: "", ig: ignore().add(patterns) });
-  }
-  if (extra.length === 0) groups.push({ domain: "", ig: ignore().add([...DEFAULT_EXCLUSIONS]) });
-  groups.push(...extra);
+  for (const f of ordered) extra.push(...rules(f.dir, readPatterns(f.content)));
+  if (specIgnore !== undefined) extra.push(...rules("", readPatterns(specIgnore)));
+  const all: Rule[] = [...rules("", VCS_EXCLUSIONS)];
+  if (extra.length === 0) all.push(...rules("", DEFAULT_EXCLUSIONS));
+  all.push(...extra);
   return (path: string, isDir: boolean): boolean => {
-    // The last group with an opinion decides, as in git (later patterns override earlier ones).
-    for (let i = groups.length - 1; i >= 0; i--) {
-      const g = groups[i];
-      if (!g) continue;
+    // As go-git's matcher (which Flux uses): patterns are tried last to first, a pattern matches a path
+    // when it matches the path or one of its parent directories, and the first match decides.
+    for (let i = all.length - 1; i >= 0; i--) {
+      const rule = all[i];
+      if (!rule) continue;
       let rel = path;
-      if (g.domain !== "") {
-        if (!path.startsWith(`${g.domain}/`)) continue;
-        rel = path.slice(g.domain.length + 1);
+      if (rule.domain !== "") {
+        if (!path.startsWith(`${rule.domain}/`)) continue;
+        rel = path.slice(rule.domain.length + 1);
       }
-      const result = g.ig.test(isDir ? `${rel}/` : rel);
-      if (result.ignored) return true;
-      if (result.unignored) return false;
+      let v = verdict(rule.ig, isDir ? `${rel}/` : rel);
+      for (let at = rel.lastIndexOf("/"); v === "none" && at > 0; at = rel.lastIndexOf("/", at - 1)) {
+        const dir = rel.slice(0, at);
+        let dv = rule.dirs.get(dir);
+        if (dv === undefined) {
+          dv = verdict(rule.ig, `${dir}/`);
+          rule.dirs.set(dir, dv);
+        }
+        v = dv;
+      }
+      if (v !== "none") return v === "ignored";
     }
     return false;
   };

@@ -70,12 +70,6 @@ export async function listTree(
   return { files, submodules };
 }
 
-function isIgnoredByDirs(path: string, matcher: (p: string, d: boolean) => boolean): boolean {
-  const parts = path.split("/");
-  for (let i = 1; i < parts.length; i++) if (matcher(parts.slice(0, i).join("/"), true)) return true;
-  return matcher(path, false);
-}
-
 /** Writes the commit's tree to dir, leaving out ignored files, symlinks and submodules. */
 export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult> {
   const cache = opts.cache ?? {};
@@ -94,7 +88,7 @@ export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult
   const todo: TreeFile[] = [];
   for (const f of files) {
     if (f.mode === "120000") skipped += 1;
-    else if (isIgnoredByDirs(f.path, matcher)) ignored += 1;
+    else if (matcher(f.path, false)) ignored += 1;
     else todo.push(f);
   }
   await mkdir(opts.dir, { recursive: true });
