@@ -124,7 +124,9 @@ export class EventRecorder {
     series.writing = this.#options.client
       .create(EVENTS, event)
       .then(() => {})
-      .catch((err: unknown) => this.#options.onError?.(err));
+      .catch((err: unknown) => {
+        this.#options.onError?.(err);
+      });
     return series.writing;
   }
 
@@ -145,7 +147,7 @@ export class EventRecorder {
 
   #scheduleSeriesWrite(series: Series): Promise<void> {
     const interval = this.#options.seriesUpdateIntervalMs ?? 30_000;
-    const since = Date.now() - series.lastWritten;
+    const since = this.#now().getTime() - series.lastWritten;
     if (series.count === 2 || since >= interval) return this.#writeSeries(series);
     if (!series.timer) {
       series.timer = setTimeout(() => {
@@ -158,14 +160,16 @@ export class EventRecorder {
   }
 
   #writeSeries(series: Series): Promise<void> {
-    series.lastWritten = Date.now();
+    series.lastWritten = this.#now().getTime();
     const patch = { series: { count: series.count, lastObservedTime: microTime(series.lastObserved) } };
     // Chain after the create (or the previous patch) so the event exists and counts never go backwards.
     series.writing = series.writing.then(() =>
       this.#options.client
         .patch(EVENTS, { namespace: series.namespace, name: series.name }, patch, { type: "merge" })
         .then(() => {})
-        .catch((err: unknown) => this.#options.onError?.(err)),
+        .catch((err: unknown) => {
+          this.#options.onError?.(err);
+        }),
     );
     return series.writing;
   }
