@@ -5,7 +5,7 @@
 // and returns a GitServers handle. Test workers get only the JSON-serialisable GitServersInfo and use the
 // functions below that take it: repositories are plain directories under info.root, and a small control
 // listener (info.control) lets workers read request counts, inject faults and stop/start the HTTP listeners.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir, userInfo } from "node:os";
@@ -95,9 +95,13 @@ export async function startGitServers(opts: GitServersOptions = {}): Promise<Git
   const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), "driftless-git-"));
   const root = join(dir, "repos");
   const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  // A process that exits without stop() still removes the keys and repositories it made.
+  const onExit = (): void => rmSync(dir, { recursive: true, force: true });
+  process.on("exit", onExit);
   const stop = async (): Promise<void> => {
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
     cleanups.length = 0;
+    process.off("exit", onExit);
   };
   try {
     await mkdir(root);

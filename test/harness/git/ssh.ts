@@ -165,6 +165,16 @@ export class GitSshServer {
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     this.exited = new Promise((resolve) => child.on("close", () => resolve()));
+    // If the owning process exits without stop() (a crash, a failed global setup), take sshd along.
+    const onExit = (): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    process.on("exit", onExit);
+    child.on("close", () => process.off("exit", onExit));
     child.on("close", () => {
       if (this.child === child) this.child = undefined;
     });
