@@ -1,0 +1,454 @@
+// The Kustomization reconciler: source → dependencies → build → apply → prune → health → status,
+// one phase per call, as Flux's kustomize-controller. Failures become conditions with Flux's reasons.
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import { ConditionStatus, ConditionType, Reason } from "../../api/condition.ts";
+import { parseDuration } from "../../api/duration.ts";
+import {
+  inventoryEntry,
+  type parseInventoryEntry,
+  type ResourceInventory,
+  referenceApiVersion,
+} from "../../api/inventory.ts";
+import { type Kustomization, KustomizationType, parseKustomization } from "../../api/kustomization.ts";
+import { FLUX_FINALIZER, RECONCILE_REQUEST_ANNOTATION } from "../../api/meta.ts";
+import { applyAll, applyAllStaged } from "../../apply/apply.ts";
+import { type ChangeSetEntry, formatChangeSet } from "../../apply/changeset.ts";
+import { deleteAll } from "../../apply/delete.ts";
+import { ApplyError } from "../../apply/errors.ts";
+import { ResourceManager } from "../../apply/manager.ts";
+import { waitForSet } from "../../apply/wait.ts";
+import { inventoryOf, mergeInventories, staleReferences } from "../../inventory/inventory.ts";
+import type { KubeClient } from "../../kube/client.ts";
+import type { KubeObject, ObjectKey, ResourceRef } from "../../kube/object.ts";
+import type { EventRecorder } from "../runtime/events.ts";
+import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
+import { writeStatus } from "../runtime/status.ts";
+import type { ArtifactProvider, LocalArtifact, SourceRef } from "./artifacts.ts";
+import { checkDependencies, DependencyNotReadyError } from "./dependencies.ts";
+import type { DriftTracker } from "./drift.ts";
+import { finalize } from "./finalize.ts";
+import { BuildFailedError, OwnerLabels, render } from "./render.ts";
+import { AccessDeniedError, ArtifactNotReadyError, resolveArtifact } from "./source.ts";
+import { StatusBuilder } from "./status.ts";
+import { readSubstituteFrom } from "./substitute-from.ts";
+
+/** Annotation choosing what to do about drift on an unchanged revision: "revert" (default) or "detect". */
+export const DRIFT_ANNOTATION = "driftless.io/drift";
+
+/** What the Kustomization reconciler needs from the process. */
+export interface KustomizationReconcilerOptions {
+  readonly client: KubeClient;
+  readonly log: Logger;
+  readonly events: EventRecorder;
+  readonly artifacts: ArtifactProvider;
+  readonly drift: DriftTracker;
+  /** Reads a Kustomization ("namespace/name") from the informer cache. */
+  readonly getKustomization: (key: string) => KubeObject | undefined;
+  /** Reads a source object from the informer cache. */
+  readonly getSource: (ref: SourceRef) => KubeObject | undefined;
+  readonly noCrossNamespaceRefs?: boolean;
+  readonly defaultServiceAccount?: string;
+  /** Process-wide drift mode; the annotation overrides it per Kustomization. */
+  readonly driftMode?: "revert" | "detect";
+  /** How soon to look again at a Kustomization whose dependency is not ready (it is re-triggered too). */
+  readonly requeueDependencyMs?: number;
+  readonly concurrency?: number;
+}
+
+const KS_RESOURCE: ResourceRef = {
+  group: KustomizationType.group,
+  version: KustomizationType.version,
+  plural: KustomizationType.plural,
+};
+
+/** Reconciles Kustomizations. */
+export class KustomizationReconciler implements Reconciler {
+  readonly #o: KustomizationReconcilerOptions;
+
+  constructor(options: KustomizationReconcilerOptions) {
+    this.#o = options;
+  }
+
+  async reconcile(key: ObjectKey): Promise<ReconcileResult> {
+    const cached = this.#o.getKustomization(`${key.namespace ?? ""}/${key.name}`);
+    if (!cached) {
+      this.#o.drift.forget(`${key.namespace ?? ""}/${key.name}`);
+      return;
+    }
+    const ks = parseKustomization(cached);
+    const ksKey = `${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`;
+    const log = this.#o.log.child({ kustomization: ksKey });
+    const gen = ks.metadata.generation;
+
+    // Finalize on deletion, as the deletionPolicy says; make sure the finalizer is there otherwise.
+    if (ks.metadata.deletionTimestamp) {
+      await finalize(ks, { client: this.#o.client, manager: this.#manager(ks), log });
+      this.#o.drift.forget(ksKey);
+      return;
+    }
+    if (!(ks.metadata.finalizers ?? []).includes(FLUX_FINALIZER)) await this.#addFinalizer(ks);
+    if (ks.spec.suspend) return;
+
+    const started = Date.now();
+    const status = new StatusBuilder(ks.status);
+    const requestedAt = ks.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
+    if (requestedAt !== undefined) status.status.lastHandledReconcileAt = requestedAt;
+    const interval = parseDuration(ks.spec.interval);
+    const retryInterval = ks.spec.retryInterval ? parseDuration(ks.spec.retryInterval) : interval;
+    let outcome: ReconcileResult;
+    try {
+      // 1. Get the source's artifact.
+      const artifact = resolveArtifact(ks, {
+        getSource: this.#o.getSource,
+        artifacts: this.#o.artifacts,
+        noCrossNamespaceRefs: this.#o.noCrossNamespaceRefs ?? false,
+      });
+      status.status.lastAttemptedRevision = artifact.revision;
+
+      // 2. Wait for the dependencies.
+      checkDependencies(ks, artifact.revision, this.#o.getKustomization);
+
+      // 3. Build the manifests.
+      const objects = await render(ks, artifact.dir, {
+        substituteFrom: await readSubstituteFrom(this.#o.client, ks),
+      });
+
+      // 4. Apply what changed (or, on an unchanged revision, only what drifted).
+      const manager = this.#manager(ks);
+      const fingerprint = fingerprintOf(ks, artifact, objects);
+      const changes = await this.#apply(ks, ksKey, manager, objects, fingerprint, artifact, status);
+
+      // 5. Prune what was removed from Git.
+      const inventory = await this.#prune(ks, manager, objects, changes.length, status, log);
+      status.status.inventory = inventory;
+
+      // 6. Wait for the objects to become ready.
+      await this.#healthCheck(ks, manager, objects, status);
+
+      // 7. Report success.
+      status.ready(`Applied revision: ${artifact.revision}`, gen);
+      status.status.lastAppliedRevision = artifact.revision;
+      status.recordHistory(fingerprint, artifact.revision, "ReconciliationSucceeded", Date.now() - started);
+      if (changes.length > 0) {
+        await this.#event(
+          ks,
+          "Normal",
+          Reason.ReconciliationSucceeded,
+          formatChangeSet(changes),
+          artifact.revision,
+        );
+      }
+      log.info(
+        { revision: artifact.revision, changes: changes.length, ms: Date.now() - started },
+        "reconciled",
+      );
+      outcome = { requeueAfter: jitter(interval) };
+    } catch (err) {
+      outcome = await this.#failed(ks, ksKey, err, status, retryInterval, log);
+    } finally {
+      if (this.#o.getKustomization(ksKey)) {
+        await writeStatus(
+          this.#o.client,
+          KS_RESOURCE,
+          cached,
+          { ...status.status },
+          {
+            ...(gen !== undefined ? { observedGeneration: gen } : {}),
+          },
+        );
+      }
+    }
+    return outcome;
+  }
+
+  // Applies in stages, skipping the dry runs when nothing changed since the last full apply.
+  async #apply(
+    ks: Kustomization,
+    ksKey: string,
+    manager: ResourceManager,
+    objects: KubeObject[],
+    fingerprint: string,
+    artifact: LocalArtifact,
+    status: StatusBuilder,
+  ): Promise<ChangeSetEntry[]> {
+    const resources = await resourcesOf(manager, objects);
+    const drifted = resources && this.#o.drift.driftedSince(ksKey, fingerprint, resources);
+    if (drifted !== undefined && drifted.size === 0) return [];
+    const force = ks.spec.force;
+    if (drifted !== undefined) {
+      const subset = objects.filter((o) => drifted.has(inventoryEntry(toIdentity(o)).id));
+      this.#o.drift.clearDirty(ksKey, drifted);
+      if (this.#driftMode(ks) === "detect") {
+        if (subset.length > 0) await this.#reportDrift(ks, subset, status, artifact);
+        return [];
+      }
+      const entries = await applyAll(manager, subset, { force });
+      return entries.filter((e) => e.action === "created" || e.action === "configured");
+    }
+    status.progressing(`Reconciling revision ${artifact.revision}`, ks.metadata.generation);
+    const entries = await applyAllStaged(manager, objects, { force, stageTimeoutMs: timeoutOf(ks) });
+    this.#o.drift.watch((await resourcesOf(manager, objects)) ?? []);
+    this.#o.drift.markApplied(ksKey, fingerprint);
+    return entries.filter((e) => e.action === "created" || e.action === "configured");
+  }
+
+  async #reportDrift(
+    ks: Kustomization,
+    objects: KubeObject[],
+    status: StatusBuilder,
+    artifact: LocalArtifact,
+  ): Promise<void> {
+    const names = objects.map(
+      (o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`,
+    );
+    const message = `drift detected (not reverted, drift mode is detect): ${names.join(", ")}`;
+    status.set("Drifted", ConditionStatus.True, "DriftDetected", message, ks.metadata.generation);
+    await this.#event(ks, "Warning", "DriftDetected", message, artifact.revision);
+  }
+
+  // Deletes the objects of the previous inventory that the new render lacks; failed deletes stay listed.
+  async #prune(
+    ks: Kustomization,
+    manager: ResourceManager,
+    objects: KubeObject[],
+    changed: number,
+    status: StatusBuilder,
+    log: Logger,
+  ): Promise<ResourceInventory> {
+    const next = inventoryOf(objects.map(toIdentity));
+    if (!ks.spec.prune) return next;
+    const stale = staleReferences(ks.status.inventory, next);
+    if (stale.length === 0) return next;
+    if (objects.length === 0) {
+      // An empty render prunes everything, as Flux does; say so loudly.
+      const message = `the build at path '${ks.spec.path ?? "./"}' produced no objects: pruning all ${stale.length} previously applied objects`;
+      log.warn({ objects: stale.length }, "empty build prunes everything");
+      await this.#event(ks, "Warning", "PruneAll", message, status.status.lastAttemptedRevision);
+    }
+    const result = await deleteAll(manager, stale, {
+      ownerLabels: {
+        [OwnerLabels.name]: ks.metadata.name ?? "",
+        [OwnerLabels.namespace]: ks.metadata.namespace ?? "",
+      },
+    });
+    const deleted = result.entries.filter((e) => e.action === "deleted");
+    if (deleted.length > 0) {
+      await this.#event(
+        ks,
+        "Normal",
+        "Progressing",
+        formatChangeSet(deleted),
+        status.status.lastAttemptedRevision,
+      );
+    }
+    void changed;
+    if (result.failures.length > 0) {
+      const kept = mergeInventories(
+        next,
+        result.failures.map((f) => ({ id: inventoryEntry(refIdentity(f.ref)).id, v: f.ref.version })),
+      );
+      status.status.inventory = kept;
+      throw new PruneFailedError(
+        `prune failed: ${result.failures.map((f) => `${f.subject}: ${f.message}`).join("; ")}`,
+      );
+    }
+    return next;
+  }
+
+  // Waits for every applied object (wait: true) or the listed ones (healthChecks) to become ready.
+  async #healthCheck(
+    ks: Kustomization,
+    manager: ResourceManager,
+    objects: KubeObject[],
+    status: StatusBuilder,
+  ): Promise<void> {
+    const targets: Pick<KubeObject, "apiVersion" | "kind" | "metadata">[] = ks.spec.wait
+      ? objects
+      : (ks.spec.healthChecks ?? []).map((h) => ({
+          apiVersion: h.apiVersion ?? "v1",
+          kind: h.kind,
+          metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) },
+        }));
+    if (targets.length === 0) {
+      status.clear(ConditionType.Healthy);
+      return;
+    }
+    const result = await waitForSet(manager, targets, { timeoutMs: timeoutOf(ks), intervalMs: 1000 });
+    if (!result.ready) {
+      const message = `${result.timedOut ? "timeout waiting for: " : "health check failed: "}[${result.failures.map((f) => `${f.subject} ${f.message}`).join(", ")}]`;
+      status.set(
+        ConditionType.Healthy,
+        ConditionStatus.False,
+        Reason.HealthCheckFailed,
+        message,
+        ks.metadata.generation,
+      );
+      throw new HealthCheckFailedError(message);
+    }
+    status.set(
+      ConditionType.Healthy,
+      ConditionStatus.True,
+      Reason.Succeeded,
+      "Health check passed",
+      ks.metadata.generation,
+    );
+  }
+
+  async #failed(
+    ks: Kustomization,
+    ksKey: string,
+    err: unknown,
+    status: StatusBuilder,
+    retryIntervalMs: number,
+    log: Logger,
+  ): Promise<ReconcileResult> {
+    const { reason, requeueAfter } = classify(err, retryIntervalMs, this.#o.requeueDependencyMs ?? 30_000);
+    const message = err instanceof Error ? err.message : String(err);
+    // A failed run must not skip the next one's dry runs.
+    this.#o.drift.forget(ksKey);
+    if (reason === Reason.DependencyNotReady || reason === Reason.ArtifactFailed) {
+      status.failed(reason, message, ks.metadata.generation);
+      log.info({ reason }, message);
+    } else {
+      status.failed(reason, message, ks.metadata.generation, reason === Reason.AccessDenied);
+      log.error({ reason, err: message }, "reconciliation failed");
+      await this.#event(ks, "Warning", reason, message, status.status.lastAttemptedRevision);
+    }
+    return { requeueAfter };
+  }
+
+  #manager(ks: Kustomization): ResourceManager {
+    const sa = ks.spec.serviceAccountName ?? this.#o.defaultServiceAccount;
+    const namespace = ks.metadata.namespace ?? "";
+    const client = sa
+      ? this.#o.client.impersonating({
+          user: `system:serviceaccount:${namespace}:${sa}`,
+          groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
+        })
+      : this.#o.client;
+    return new ResourceManager(client, { concurrency: this.#o.concurrency ?? 8 });
+  }
+
+  #driftMode(ks: Kustomization): "revert" | "detect" {
+    const a = ks.metadata.annotations?.[DRIFT_ANNOTATION]?.toLowerCase();
+    return a === "detect" || a === "revert" ? a : (this.#o.driftMode ?? "revert");
+  }
+
+  async #addFinalizer(ks: Kustomization): Promise<void> {
+    const finalizers = [...(ks.metadata.finalizers ?? []), FLUX_FINALIZER];
+    await this.#o.client.patch(
+      KS_RESOURCE,
+      { namespace: ks.metadata.namespace ?? "", name: ks.metadata.name ?? "" },
+      { metadata: { finalizers, resourceVersion: ks.metadata.resourceVersion } },
+      { type: "merge" },
+    );
+  }
+
+  async #event(
+    ks: Kustomization,
+    type: "Normal" | "Warning",
+    reason: string,
+    note: string,
+    revision?: string,
+  ): Promise<void> {
+    if (note === "") return;
+    await this.#o.events.emit(
+      { apiVersion: ks.apiVersion, kind: ks.kind, metadata: ks.metadata } as KubeObject,
+      {
+        type,
+        reason,
+        action: "Reconcile",
+        note,
+        ...(revision ? { annotations: { [`${KustomizationType.group}/revision`]: revision } } : {}),
+      },
+    );
+  }
+}
+
+/** The prune phase failed for some objects (kept in the inventory for the next run). */
+export class PruneFailedError extends Error {
+  override name = "PruneFailedError";
+}
+
+/** The health check failed or timed out. */
+export class HealthCheckFailedError extends Error {
+  override name = "HealthCheckFailedError";
+}
+
+function classify(
+  err: unknown,
+  retryMs: number,
+  dependencyMs: number,
+): { reason: string; requeueAfter: number } {
+  if (err instanceof ArtifactNotReadyError)
+    return { reason: Reason.ArtifactFailed, requeueAfter: Math.min(retryMs, 30_000) };
+  if (err instanceof DependencyNotReadyError)
+    return { reason: Reason.DependencyNotReady, requeueAfter: dependencyMs };
+  if (err instanceof AccessDeniedError) return { reason: Reason.AccessDenied, requeueAfter: retryMs };
+  if (err instanceof BuildFailedError) return { reason: Reason.BuildFailed, requeueAfter: retryMs };
+  if (err instanceof PruneFailedError) return { reason: Reason.PruneFailed, requeueAfter: retryMs };
+  if (err instanceof HealthCheckFailedError)
+    return { reason: Reason.HealthCheckFailed, requeueAfter: retryMs };
+  if (err instanceof ApplyError) return { reason: Reason.ReconciliationFailed, requeueAfter: retryMs };
+  return { reason: Reason.ReconciliationFailed, requeueAfter: retryMs };
+}
+
+/** What must be equal for a reconcile to skip applying: revision, generation and the rendered objects. */
+function fingerprintOf(ks: Kustomization, artifact: LocalArtifact, objects: readonly KubeObject[]): string {
+  const h = createHash("sha256");
+  h.update(`${artifact.revision}\n${artifact.digest}\n${ks.metadata.generation ?? ""}\n`);
+  for (const o of objects) h.update(JSON.stringify(o));
+  return `sha256:${h.digest("hex")}`;
+}
+
+/** The resources of the objects' kinds; undefined when one is not served (yet: its CRD is in this apply). */
+async function resourcesOf(
+  manager: ResourceManager,
+  objects: readonly KubeObject[],
+): Promise<ResourceRef[] | undefined> {
+  const seen = new Map<string, KubeObject>();
+  for (const o of objects) seen.set(`${o.apiVersion}/${o.kind}`, o);
+  const out: ResourceRef[] = [];
+  for (const o of seen.values()) {
+    try {
+      const r = await manager.resourceFor(o);
+      out.push({ group: r.group, version: r.version, plural: r.plural });
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+function toIdentity(o: KubeObject): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+} {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: {
+      name: o.metadata.name ?? "",
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    },
+  };
+}
+
+function refIdentity(ref: ReturnType<typeof parseInventoryEntry>): ReturnType<typeof toIdentity> {
+  return {
+    apiVersion: referenceApiVersion(ref),
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+  };
+}
+
+function timeoutOf(ks: Kustomization): number {
+  return ks.spec.timeout ? parseDuration(ks.spec.timeout) : parseDuration(ks.spec.interval);
+}
+
+/** Flux spreads requeues by up to 5% so that many objects do not reconcile in lockstep. */
+function jitter(ms: number): number {
+  return Math.round(ms * (1 + Math.random() * 0.05));
+}

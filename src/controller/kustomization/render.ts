@@ -1,0 +1,91 @@
+// The build phase: render spec.path of the artifact with the kustomize renderer and the Kustomization's
+// own overrides, substitute postBuild variables, decrypt, and label every object with its owner.
+import { existsSync, realpathSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Kustomization } from "../../api/kustomization.ts";
+import { type KubeObject, parseKubeObject } from "../../kube/object.ts";
+import { build } from "../../kustomize/build.ts";
+import { substituteObjects } from "./postbuild.ts";
+
+/** Owner labels Flux puts on every object a Kustomization applies. */
+export const OwnerLabels = {
+  name: "kustomize.toolkit.fluxcd.io/name",
+  namespace: "kustomize.toolkit.fluxcd.io/namespace",
+} as const;
+
+/** A failure to build the manifests: bad path, bad YAML, renderer or substitution error. */
+export class BuildFailedError extends Error {
+  override name = "BuildFailedError";
+}
+
+/** Inputs of a render besides the artifact. */
+export interface RenderInputs {
+  /** Variables read from spec.postBuild.substituteFrom, in spec order. */
+  readonly substituteFrom: readonly Record<string, string>[];
+  /** Decrypts SOPS-encrypted objects; absent when spec.decryption is unset. */
+  readonly decrypt?: (objects: KubeObject[]) => Promise<KubeObject[]>;
+}
+
+/** Renders a Kustomization's objects from the artifact tree in root. */
+export async function render(ks: Kustomization, root: string, inputs: RenderInputs): Promise<KubeObject[]> {
+  const dir = securePath(root, ks.spec.path ?? "./");
+  if (!existsSync(dir)) throw new BuildFailedError(`kustomization path not found: ${ks.spec.path ?? "./"}`);
+  let objects: KubeObject[];
+  try {
+    objects = build(dir, { fluxSpec: ks.spec, root }).objects.map((o, i) => asObject(o, i));
+  } catch (err) {
+    throw new BuildFailedError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const post = ks.spec.postBuild;
+  if (post && (post.substitute !== undefined || (post.substituteFrom?.length ?? 0) > 0)) {
+    try {
+      objects = substituteObjects(objects, {
+        ...(post.substitute ? { substitute: post.substitute } : {}),
+        from: [...inputs.substituteFrom],
+      }).map((o, i) => asObject(o, i));
+    } catch (err) {
+      throw new BuildFailedError(`post build failed: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+  }
+  if (inputs.decrypt) objects = await inputs.decrypt(objects);
+  return objects.map((o) => withOwnerLabels(o, ks));
+}
+
+/** The object with the owner labels set (never overriding what Git sets is not Flux's rule: it sets them). */
+export function withOwnerLabels(obj: KubeObject, ks: Kustomization): KubeObject {
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      labels: {
+        ...(obj.metadata.labels ?? {}),
+        [OwnerLabels.name]: ks.metadata.name ?? "",
+        [OwnerLabels.namespace]: ks.metadata.namespace ?? "",
+      },
+    },
+  };
+}
+
+/** Joins path under root and refuses anything that escapes it, symlinks included. */
+export function securePath(root: string, path: string): string {
+  const joined = resolve(root, path.replace(/^\/+/, ""));
+  const realRoot = realpathSync(root);
+  const real = existsSync(joined) ? realpathSync(joined) : joined;
+  const rel = relative(realRoot, real);
+  if (rel.startsWith("..") || isAbsolute(rel)) {
+    throw new BuildFailedError(`kustomization path ${path} points outside the source`);
+  }
+  return join(realRoot, rel);
+}
+
+function asObject(value: unknown, index: number): KubeObject {
+  try {
+    return parseKubeObject(value);
+  } catch {
+    throw new BuildFailedError(
+      `rendered document ${index + 1} is not a Kubernetes object (apiVersion, kind, metadata)`,
+    );
+  }
+}
