@@ -115,7 +115,10 @@ export function createKustomizationController(
     onError: (err, context) => log.warn({ err: String(err), context }, "kustomization controller error"),
     onOutcome: (o) => {
       if (o.result === "error" || o.result === "terminal") {
-        log.error({ key: o.key, err: o.error instanceof Error ? o.error.message : String(o.error) }, "reconcile error");
+        log.error(
+          { key: o.key, err: o.error instanceof Error ? o.error.message : String(o.error) },
+          "reconcile error",
+        );
       }
     },
   });
