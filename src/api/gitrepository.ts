@@ -17,19 +17,19 @@ import { objectName, type ParseResult, parseObject, safeParseObject, ValidationE
 /** API group of GitRepository. */
 export const SOURCE_GROUP = "source.toolkit.fluxcd.io";
 /** GitRepository v1, the storage version. */
-export const GitRepositoryType: ResourceType = {
+export const GitRepositoryType = {
   group: SOURCE_GROUP,
   version: "v1",
   kind: "GitRepository",
   plural: "gitrepositories",
   apiVersion: `${SOURCE_GROUP}/v1`,
-};
+} as const satisfies ResourceType;
 /** GitRepository v1beta2, still served but deprecated. */
-export const GitRepositoryV1Beta2Type: ResourceType = {
+export const GitRepositoryV1Beta2Type = {
   ...GitRepositoryType,
   version: "v1beta2",
   apiVersion: `${SOURCE_GROUP}/v1beta2`,
-};
+} as const satisfies ResourceType;
 
 /** CRD pattern of spec.url. */
 export const GIT_URL_PATTERN = "^(http|https|ssh)://.*$";

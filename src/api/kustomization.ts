@@ -18,13 +18,13 @@ import { type ParseResult, parseObject, safeParseObject } from "./validation.ts"
 /** API group of Kustomization. */
 export const KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io";
 /** Kustomization v1. */
-export const KustomizationType: ResourceType = {
+export const KustomizationType = {
   group: KUSTOMIZE_GROUP,
   version: "v1",
   kind: "Kustomization",
   plural: "kustomizations",
   apiVersion: `${KUSTOMIZE_GROUP}/v1`,
-};
+} as const satisfies ResourceType;
 
 /** Values of spec.deletionPolicy; MirrorPrune applies when unset. */
 export const DeletionPolicy = {
