@@ -2,7 +2,7 @@
 // expressions are expanded as fluxcd/pkg/envsubst does, and the text is parsed back. Working on the
 // text (not on parsed values) is what Flux does, and it is user-visible: `replicas: ${n}` becomes a
 // number, `${quote}${id}${quote}` a quoted string.
-import { Document, parseDocument, type Tags } from "yaml";
+import { Document, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
 import { EnvsubstError, expand } from "./envsubst.ts";
 
 /** The label or annotation that opts an object out of substitution when set to "disabled". */
@@ -120,12 +120,29 @@ function objectId(obj: unknown): string {
 // Flux writes and re-reads objects with go-yaml v2, a YAML 1.1 parser: `yes`, `on`, `0777` are not
 // strings there. Both directions use the same YAML 1.1 schema so untouched strings survive the round
 // trip, minus what go-yaml does not resolve either (sexagesimal numbers, timestamps: kept as strings).
-const customTags = (tags: Tags): Tags =>
-  tags.filter(
+// go-yaml also reads the integer prefixes of Go's strconv that YAML 1.1 lacks: 0o17, 0X1F, 0B101.
+const goPrefixedInt: ScalarTag = {
+  tag: "tag:yaml.org,2002:int",
+  format: "GO",
+  default: true,
+  identify: () => false,
+  test: /^[-+]?(?:0[oO][0-7_]+|0X[0-9a-fA-F_]+|0B[01_]+)$/,
+  resolve: (text) => {
+    const negative = text.startsWith("-");
+    const digits = text.replace(/^[-+]/, "").replaceAll("_", "").toLowerCase();
+    const value = Number(digits);
+    return negative ? -value : value;
+  },
+};
+
+const customTags = (tags: Tags): Tags => [
+  ...tags.filter(
     (tag) =>
       typeof tag !== "object" ||
       (tag.tag !== "tag:yaml.org,2002:timestamp" && !("format" in tag && tag.format === "TIME")),
-  );
+  ),
+  goPrefixedInt,
+];
 
 function toYaml(obj: unknown): string {
   const doc = new Document(obj, { version: "1.1", customTags });
@@ -137,9 +154,46 @@ function fromYaml(text: string, id: string): unknown {
   const doc = parseDocument(text, { version: "1.1", customTags, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${error.message}`, { cause: error });
-  const obj: unknown = doc.toJS({ maxAliasCount: -1 });
+  const badAnchor = invalidAnchor(doc);
+  if (badAnchor !== undefined) {
+    throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: invalid anchor or alias name '${badAnchor}'`);
+  }
+  let obj: unknown;
+  try {
+    obj = doc.toJS({ maxAliasCount: -1 });
+  } catch (cause) {
+    // An alias without its anchor, for one, surfaces only here.
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${reason}`, { cause });
+  }
+  // JSON has no infinities or NaN (".inf", ".nan"): Flux fails converting them, so do we.
+  if (hasNonFiniteNumber(obj))
+    throw new PostBuildError(id, "InvalidResult", "YAMLToJSON: unsupported value: not a finite number");
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
     throw new PostBuildError(id, "InvalidResult", "the substituted manifest is not an object");
   }
   return obj;
+}
+
+function hasNonFiniteNumber(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(hasNonFiniteNumber);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasNonFiniteNumber);
+  return false;
+}
+
+// go-yaml only takes letters, digits, "-" and "_" in anchor and alias names; YAML 1.2 parsers take more.
+const anchorName = /^[A-Za-z0-9_-]+$/;
+
+function invalidAnchor(doc: Document.Parsed): string | undefined {
+  let bad: string | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (!anchorName.test(node.source)) bad ??= node.source;
+    },
+    Node(_, node) {
+      if (node.anchor !== undefined && !anchorName.test(node.anchor)) bad ??= node.anchor;
+    },
+  });
+  return bad;
 }
