@@ -5,9 +5,11 @@ import {
   ConditionType,
   findCondition,
   isConditionTrue,
+  MAX_CONDITION_MESSAGE_LENGTH,
   Reason,
   removeCondition,
   setCondition,
+  trimConditionMessage,
 } from "./condition.ts";
 
 const ready: Condition = {
@@ -80,6 +82,23 @@ describe("setCondition", () => {
     const out = setCondition(input, { ...ready, message: "changed" }, "T4");
     expect(out.map((c) => c.type)).toEqual(["Stalled", "Ready"]);
     expect(input[1]?.message).toBe("stored artifact");
+  });
+
+  it("trims a message longer than the CRDs accept, ending it with ...", () => {
+    const out = setCondition([], { ...ready, message: "x".repeat(40_000) }, "2026-11-27T00:00:00Z");
+    const message = out[0]?.message ?? "";
+    expect(message).toHaveLength(MAX_CONDITION_MESSAGE_LENGTH);
+    expect(message.endsWith("x...")).toBe(true);
+    expect(ConditionSchema.safeParse(out[0]).success).toBe(true);
+  });
+
+  it.each([
+    ["a short message", "short", 10, "short"],
+    ["a message of exactly the limit", "abcdefghij", 10, "abcdefghij"],
+    ["a long message", "abcdefghijk", 10, "abcdefg..."],
+    ["a surrogate pair at the cut", "abcdef\u{1F600}xyz", 10, "abcdef..."],
+  ])("trimConditionMessage keeps %s valid", (_, message, max, trimmed) => {
+    expect(trimConditionMessage(message, max)).toBe(trimmed);
   });
 
   it("finds, tests and removes conditions by type", () => {

@@ -117,10 +117,30 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
 /** What a caller sets on a condition; the transition time is managed by setCondition. */
 export type ConditionUpdate = Omit<Condition, "lastTransitionTime">;
 
+/** The longest condition message the CRDs accept. */
+export const MAX_CONDITION_MESSAGE_LENGTH = 32768;
+const TRIMMED_SUFFIX = "...";
+
+/**
+ * Cuts a message to what the CRDs accept, ending it with "..." as Flux does, so that a long build error
+ * cannot make the status update itself fail validation.
+ */
+export function trimConditionMessage(message: string, max = MAX_CONDITION_MESSAGE_LENGTH): string {
+  if (message.length <= max) return message;
+  let end = Math.max(max - TRIMMED_SUFFIX.length, 0);
+  // Do not split a surrogate pair: half a character would not survive JSON encoding.
+  const code = message.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return message.slice(0, end) + TRIMMED_SUFFIX;
+}
+
 /**
  * Returns the conditions with `update` set, as apimachinery's SetStatusCondition does: an existing
  * condition of that type keeps its place and its lastTransitionTime unless its status changes; a new one is
- * appended. `now` is an RFC 3339 timestamp.
+ * appended. The message is trimmed to the CRDs' limit. `now` is an RFC 3339 timestamp.
+ *
+ * (Flux's own conditions.Set differs in two ways: it also moves lastTransitionTime when only the reason or
+ * message changes, and it sorts Stalled, Reconciling and Ready first.)
  */
 export function setCondition(
   conditions: readonly Condition[] | undefined,
@@ -132,7 +152,7 @@ export function setCondition(
   const existing = i === -1 ? undefined : list[i];
   const lastTransitionTime =
     existing !== undefined && existing.status === update.status ? existing.lastTransitionTime : now;
-  const next: Condition = { ...update, lastTransitionTime };
+  const next: Condition = { ...update, message: trimConditionMessage(update.message), lastTransitionTime };
   if (i === -1) list.push(next);
   else list[i] = next;
   return list;

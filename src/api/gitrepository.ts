@@ -33,6 +33,8 @@ export const GitRepositoryV1Beta2Type = {
 
 /** CRD pattern of spec.url. */
 export const GIT_URL_PATTERN = "^(http|https|ssh)://.*$";
+/** The branch followed when spec.ref is empty (Flux's default, not the remote's HEAD). */
+export const DEFAULT_GIT_BRANCH = "master";
 /** Default of spec.timeout. */
 export const DEFAULT_GIT_TIMEOUT = "60s";
 
