@@ -1,0 +1,194 @@
+// The source phases of a GitRepository that talk to the outside: the auth Secret, the included
+// GitRepositories, the remote (one ref advertisement, then a shallow fetch only when needed) and the new
+// artifact written atomically to storage.
+import * as fs from "node:fs";
+import { join } from "node:path";
+import git from "isomorphic-git";
+import { ConditionType, Reason } from "../../api/condition.ts";
+import type { GitRepository } from "../../api/gitrepository.ts";
+import type { KubeClient } from "../../kube/client.ts";
+import { isNotFound } from "../../kube/errors.ts";
+import type { KubeObject, ResourceRef } from "../../kube/object.ts";
+import {
+  type Artifact,
+  type ArtifactLocation,
+  readArtifact,
+  stagedTree,
+  stagingDir,
+  storeArtifact,
+} from "../../source/git/artifact.ts";
+import { authFromSecret, type GitAuth, type SecretData } from "../../source/git/auth.ts";
+import { GitSourceError } from "../../source/git/errors.ts";
+import { fetchCommit } from "../../source/git/fetch.ts";
+import { type ResolvedRef, resolveRef } from "../../source/git/refs.ts";
+import type { Transport } from "../../source/git/transport.ts";
+import { writeTree } from "../../source/git/tree.ts";
+import { fetchFailure, ReconcileFailure } from "./failure.ts";
+import { copyIncludes, IncludeCopyError, type ResolvedInclude } from "./include.ts";
+
+const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets" };
+
+/** The storage location of a GitRepository's artifacts. */
+export function artifactLocation(root: string, namespace: string, name: string): ArtifactLocation {
+  return { root, kind: "gitrepository", namespace, name };
+}
+
+/** The bare repository caching a GitRepository's fetched objects. */
+export function gitCacheDir(root: string, namespace: string, name: string): string {
+  return join(root, "gitcache", namespace, name);
+}
+
+/** Reads a Secret's data, base64-decoded; errors say which Secret, never what is in it. */
+export async function readSecretData(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<SecretData> {
+  const secret = await client.get(SECRETS, { namespace, name }, signal ? { signal } : {});
+  const data = (secret as KubeObject & { data?: unknown }).data;
+  const out: Record<string, Uint8Array> = {};
+  if (data && typeof data === "object") {
+    for (const [k, v] of Object.entries(data)) {
+      if (typeof v === "string") out[k] = Buffer.from(v, "base64");
+    }
+  }
+  return out;
+}
+
+/** The auth for the GitRepository's URL from spec.secretRef; failures are FetchFailed/AuthenticationFailed. */
+export async function readAuth(client: KubeClient, obj: GitRepository): Promise<GitAuth | undefined> {
+  const namespace = obj.metadata.namespace ?? "";
+  const ref = obj.spec.secretRef;
+  let data: SecretData | undefined;
+  if (ref) {
+    try {
+      data = await readSecretData(client, namespace, ref.name);
+    } catch (err) {
+      const why = isNotFound(err) ? `secrets "${ref.name}" not found` : (err as Error).message;
+      throw new ReconcileFailure(
+        {
+          kind: "retry",
+          condition: ConditionType.FetchFailed,
+          reason: Reason.AuthenticationFailed,
+          message: `failed to get secret '${namespace}/${ref.name}': ${why}`,
+        },
+        { cause: err },
+      );
+    }
+  }
+  try {
+    const auth = authFromSecret(obj.spec.url, data);
+    // Without a secretRef an http(s) remote is anonymous; an ssh one fails in openTransport.
+    return data === undefined && auth.kind === "http" ? undefined : auth;
+  } catch (err) {
+    throw fetchFailure(err);
+  }
+}
+
+/** Resolves the ref with one round trip; failures are FetchFailed with Flux's reasons. */
+export async function resolveRevision(transport: Transport, obj: GitRepository): Promise<ResolvedRef> {
+  try {
+    return await resolveRef(transport, obj.spec.ref);
+  } catch (err) {
+    throw fetchFailure(err);
+  }
+}
+
+/** What fetching produced: the ref as fetched (it may have moved) and the commit subject. */
+export interface Fetched {
+  ref: ResolvedRef;
+  /** The first line of the commit message, shortened like Flux's ShortMessage. */
+  subject: string;
+  /** Whether objects were downloaded (false when the commit was already cached). */
+  downloaded: boolean;
+}
+
+/** Fetches the resolved commit into the cache (shallow, one ref) and reads its subject. */
+export async function fetchRevision(
+  transport: Transport,
+  cacheDir: string,
+  resolved: ResolvedRef,
+): Promise<Fetched> {
+  try {
+    const { ref, fetched } = await fetchCommit({ transport, cacheDir, ref: resolved });
+    const { commit } = await git.readCommit({ fs, gitdir: cacheDir, oid: ref.commit });
+    return { ref, subject: shortMessage(commit.message), downloaded: fetched };
+  } catch (err) {
+    throw fetchFailure(err);
+  }
+}
+
+/** The commit subject as Flux shows it in events: the first line, cut at 50 characters. */
+export function shortMessage(message: string): string {
+  const subject = message.split("\n")[0] ?? "";
+  const chars = [...subject];
+  return chars.length > 50 ? `${chars.slice(0, 50).join("")}...` : subject;
+}
+
+/** Writes the commit's tree (ignore rules applied) plus the includes and stores it as a new artifact. */
+export async function buildArtifact(options: {
+  loc: ArtifactLocation;
+  cacheDir: string;
+  ref: ResolvedRef;
+  ignore: string | undefined;
+  includes: readonly ResolvedInclude[];
+  now: Date;
+}): Promise<Artifact> {
+  const staging = await stagingDir(options.loc).catch((err: unknown) => {
+    throw storageFailure(Reason.DirectoryCreationFailed, "failed to create temporary working directory", err);
+  });
+  try {
+    await writeTree({
+      cacheDir: options.cacheDir,
+      commit: options.ref.commit,
+      dir: stagedTree(staging),
+      ...(options.ignore !== undefined ? { ignore: options.ignore } : {}),
+    });
+    await copyIncludes(stagedTree(staging), options.includes);
+  } catch (err) {
+    await fs.promises.rm(staging, { recursive: true, force: true });
+    if (err instanceof IncludeCopyError) {
+      throw new ReconcileFailure(
+        {
+          kind: "retry",
+          condition: ConditionType.StorageOperationFailed,
+          reason: err.reason,
+          message: err.message,
+        },
+        { cause: err },
+      );
+    }
+    // A missing object means the cache is damaged: a fetch failure, retried with a fresh cache.
+    if (err instanceof GitSourceError || (err as { code?: string }).code === "NotFoundError") {
+      await fs.promises.rm(options.cacheDir, { recursive: true, force: true });
+      throw fetchFailure(err);
+    }
+    throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
+  }
+  try {
+    return await storeArtifact(options.loc, staging, options.ref.revision, options.now);
+  } catch (err) {
+    throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
+  }
+}
+
+/** The stored artifact a status refers to, when it is complete on disk. */
+export async function storedArtifact(
+  loc: ArtifactLocation,
+  digest: string | undefined,
+): Promise<Artifact | undefined> {
+  return digest ? readArtifact(loc, digest) : undefined;
+}
+
+function storageFailure(reason: string, what: string, err: unknown): ReconcileFailure {
+  return new ReconcileFailure(
+    {
+      kind: "retry",
+      condition: ConditionType.StorageOperationFailed,
+      reason,
+      message: `${what}: ${err instanceof Error ? err.message : String(err)}`,
+    },
+    { cause: err },
+  );
+}
