@@ -73,8 +73,8 @@ export interface WriteOptions {
 export interface ApplyOptions extends WriteOptions {
   /** Take ownership of fields other managers own (default true, as Flux does). */
   force?: boolean;
-  /** Resource to apply to; resolved through discovery from apiVersion/kind when absent. */
-  resource?: ResourceRef;
+  /** Resource to apply to (with its scope when known); resolved through discovery when absent. */
+  resource?: ResourceRef & { namespaced?: boolean };
   /** Apply to a subresource such as "status". */
   subresource?: string;
 }
@@ -275,7 +275,13 @@ export class KubeClient {
     const resource = options.resource ?? (await this.resourceFor(parsed));
     const name = parsed.metadata.name;
     if (!name) throw new Error(`apply ${parsed.kind}: metadata.name is required`);
-    const key = parsed.metadata.namespace ? { namespace: parsed.metadata.namespace, name } : { name };
+    const namespace = parsed.metadata.namespace;
+    const scoped = resource.namespaced;
+    if (scoped === true && !namespace) {
+      throw new Error(`apply ${parsed.kind}/${name}: metadata.namespace is required for a namespaced kind`);
+    }
+    // A cluster-scoped kind is addressed without the namespace a manifest may carry by mistake.
+    const key = namespace && scoped !== false ? { namespace, name } : { name };
     const body = await this.#call("apply", {
       method: "PATCH",
       path: objectPath(resource, key, options.subresource),

@@ -76,6 +76,23 @@ describe("kube client against the apiserver", () => {
     expect(got.metadata.uid).toBe(applied.metadata.uid);
   });
 
+  it("addresses cluster-scoped kinds without a namespace and requires one for namespaced kinds", async () => {
+    const role = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: `${ns}-reader`, namespace: ns },
+      rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }],
+    };
+    const applied = await client.apply(role);
+    expect(applied.metadata.namespace).toBeUndefined();
+    await client.delete(
+      { group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles" },
+      { name: `${ns}-reader` },
+    );
+    const noNamespace = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "orphan" } };
+    await expect(client.apply(noNamespace)).rejects.toThrow(/metadata.namespace is required/);
+  });
+
   it("does not persist a dry-run apply", async () => {
     const result = await client.apply(gitRepository(ns, "dry"), { dryRun: true });
     expect(result.metadata.name).toBe("dry");
