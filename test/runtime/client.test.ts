@@ -10,7 +10,7 @@ import {
   isNotFound,
 } from "../../src/kube/errors.ts";
 import { createNamespace } from "../harness/context.ts";
-import { adminClient, CONFIGMAPS, GITREPOS, gitRepository } from "./support.ts";
+import { adminClient, CONFIGMAPS, eventually, GITREPOS, gitRepository } from "./support.ts";
 
 describe("kube client against the apiserver", () => {
   let client: KubeClient;
@@ -50,6 +50,55 @@ describe("kube client against the apiserver", () => {
     );
     // An unknown kind refetches its group/version once in case a CRD was just installed.
     expect(client.counters.discovery).toBeGreaterThan(before);
+  });
+
+  it("caches discovery and refetches a group/version when a new CRD's kind is asked for", async () => {
+    const group = `${ns}.example.com`;
+    await client.resourceFor({ apiVersion: "v1", kind: "ConfigMap" });
+    const cached = client.counters.discovery;
+    await client.resourceFor({ apiVersion: "v1", kind: "Secret" });
+    expect(client.counters.discovery).toBe(cached);
+
+    expect(await client.discovery.resources(group, "v1")).toEqual([]);
+    const crds = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions" };
+    await client.apply({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: `widgets.${group}` },
+      spec: {
+        group,
+        scope: "Cluster",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    });
+    try {
+      const established = async (): Promise<boolean> => {
+        const crd = (await client.get(crds, { name: `widgets.${group}` })) as {
+          status?: { conditions?: Array<{ type: string; status: string }> };
+        };
+        return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
+      };
+      expect(await eventually(established)).toBe(true);
+      // The empty answer was cached; asking for the kind refetches it.
+      expect(
+        await eventually(async () => {
+          const info = await client
+            .resourceFor({ apiVersion: `${group}/v1`, kind: "Widget" })
+            .catch(() => undefined);
+          return info?.plural === "widgets" && info.namespaced === false;
+        }),
+      ).toBe(true);
+    } finally {
+      await client.delete(crds, { name: `widgets.${group}` });
+    }
   });
 
   it("server-side applies an object as is, keeping fields typed models would drop", async () => {
