@@ -5,13 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespace, testEnv } from "../harness/context.ts";
-import {
-  commitFiles,
-  createRepo,
-  type GitServersInfo,
-  repoUrl,
-  updateRef,
-} from "../harness/git/index.ts";
+import { commitFiles, createRepo, type GitServersInfo, repoUrl, updateRef } from "../harness/git/index.ts";
 import {
   applyRepo,
   condition,
