@@ -117,6 +117,26 @@ describe("Informer", () => {
     expect(informer.stats.lists).toBe(1);
   });
 
+  it("backs off when watches keep closing at once with nothing received", async () => {
+    const { client, watchedFrom } = scriptedClient(
+      [{ items: [], resourceVersion: "5" }],
+      [[], [], [], [], []],
+    );
+    const errors: string[] = [];
+    const informer = new Informer({
+      client,
+      resource: RESOURCE,
+      retry: { baseMs: 40, maxMs: 1000 },
+      onError: (_e, context) => errors.push(context),
+    });
+    informer.start();
+    await sleep(150);
+    await informer.stop();
+    // 40 + 80 ms of backoff fit in 150 ms: three watches, not a busy loop.
+    expect(watchedFrom.length).toBeLessThanOrEqual(3);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+  });
+
   it("keeps running when a handler throws", async () => {
     const { client } = scriptedClient([{ items: [cm("a", "1"), cm("b", "2")], resourceVersion: "5" }], []);
     const errors: string[] = [];

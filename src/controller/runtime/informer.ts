@@ -235,6 +235,8 @@ export class Informer {
       watchdog.unref();
     };
     this.stats.watches++;
+    const startedAt = Date.now();
+    let received = 0;
     arm();
     try {
       const events = this.#options.client.watch(this.#options.resource, {
@@ -247,6 +249,7 @@ export class Informer {
       });
       for await (const event of events) {
         arm();
+        received++;
         this.stats.events++;
         if (event.type === "BOOKMARK") {
           if (event.resourceVersion) this.#resourceVersion = event.resourceVersion;
@@ -265,6 +268,11 @@ export class Informer {
         this.#cache.set(key, obj);
         if (old) this.#emit("update", obj, old);
         else this.#emit("add", obj);
+      }
+      // Like client-go: a watch closed at once with nothing received is a failure, so it backs off
+      // instead of spinning against a server that keeps hanging up.
+      if (received === 0 && Date.now() - startedAt < 1000) {
+        throw new Error(`watch ${describeResource(this.resource)} closed after ${Date.now() - startedAt} ms`);
       }
       return false;
     } catch (err) {
