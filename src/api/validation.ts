@@ -1,6 +1,6 @@
 // Parsing API objects with zod and reporting problems the way the apiserver words them, so that a
 // failure from `driftless build` reads like the one `kubectl apply` prints for the same manifest.
-import type { z } from "zod";
+import { z } from "zod";
 
 /** One problem with an object: the field path ("spec.url") and what is wrong with it. */
 export interface FieldIssue {
@@ -105,4 +105,54 @@ export function objectName(data: unknown): string {
     }
   }
   return "";
+}
+
+type JsonSchemaNode = { [key: string]: unknown };
+
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchemaNode>();
+
+function jsonSchemaOf(schema: z.ZodType): JsonSchemaNode {
+  let js = jsonSchemas.get(schema);
+  if (js === undefined) {
+    js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+    jsonSchemas.set(schema, js);
+  }
+  return js;
+}
+
+function isNode(v: unknown): v is JsonSchemaNode {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Paths of fields in `data` that `schema` does not know ("spec.intervall"), which parsing silently drops as
+ * the apiserver's pruning does. kubectl's default strict field validation rejects such objects with
+ * `unknown field "<path>"`; callers reading manifests can warn with the same words.
+ */
+export function unknownFields(schema: z.ZodType, data: unknown): string[] {
+  const out: string[] = [];
+  walkUnknown(jsonSchemaOf(schema), dropNulls(data), "", out);
+  return out;
+}
+
+function walkUnknown(node: JsonSchemaNode, value: unknown, path: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    if (isNode(node.items)) {
+      const items = node.items;
+      value.forEach((v, i) => {
+        walkUnknown(items, v, `${path}[${i}]`, out);
+      });
+    }
+    return;
+  }
+  if (!isNode(value)) return;
+  const properties = isNode(node.properties) ? node.properties : undefined;
+  const additional = node.additionalProperties;
+  for (const [key, v] of Object.entries(value)) {
+    const child = path === "" ? key : `${path}.${key}`;
+    const known = properties?.[key];
+    if (isNode(known)) walkUnknown(known, v, child, out);
+    else if (isNode(additional)) walkUnknown(additional, v, child, out);
+    else if (properties !== undefined || additional === false) out.push(child);
+  }
 }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { safeParseToolkitObject } from "../../src/api/index.ts";
+import { GitRepositorySchema, safeParseToolkitObject, unknownFields } from "../../src/api/index.ts";
 import { createNamespace, kubectl } from "../harness/context.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
@@ -262,5 +262,28 @@ describe("invalid manifests", () => {
     if (z !== undefined && !z.success) {
       expect(z.issues).toContainEqual({ path: field, message: expect.stringContaining(message) });
     }
+  });
+});
+
+describe("unknown fields", () => {
+  it("are rejected by kubectl's strict validation on the paths unknownFields reports", async () => {
+    const ns = await createNamespace("api-unknown");
+    const obj = {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      metadata: { name: "typo" },
+      spec: { interval: "1m", url: "https://example.com/r.git", intervall: "5m", ref: { branc: "main" } },
+    };
+    const paths = unknownFields(GitRepositorySchema, obj);
+    expect(paths).toEqual(["spec.intervall", "spec.ref.branc"]);
+    const r = await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(obj));
+    expect(r.code).not.toBe(0);
+    for (const path of paths) expect(r.stderr).toContain(`unknown field "${path}"`);
+    // Without strict validation the apiserver prunes them, as zod's parse does.
+    const lax = await kubectl(["apply", "-n", ns, "--validate=false", "-f", "-"], JSON.stringify(obj));
+    expect(lax.code).toBe(0);
+    const served = await kubectlJson(["get", "gitrepository", "typo", "-n", ns]);
+    const parsed = safeParseToolkitObject(obj);
+    expect(parsed?.success ? parsed.data.spec : undefined).toEqual(served.spec);
   });
 });
