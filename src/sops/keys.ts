@@ -11,6 +11,8 @@ import { combineShares } from "./shamir.ts";
 export interface AgeKey {
   identity: string;
   recipient: string;
+  /** Built once: parsing an identity costs a scalar multiplication, so decrypters are reused. */
+  decrypter: Decrypter;
   /** Where it came from, e.g. the Secret entry name; used in messages, never the key itself. */
   source: string;
 }
@@ -68,7 +70,9 @@ async function parseAgeIdentities(entry: string, content: string): Promise<AgeKe
     } catch {
       throw new Error(`line ${n + 1} is not a valid age identity`);
     }
-    keys.push({ identity, recipient, source: entry });
+    const decrypter = new Decrypter();
+    decrypter.addIdentity(identity);
+    keys.push({ identity, recipient, decrypter, source: entry });
   }
   if (keys.length === 0) throw new Error("no age identity found");
   return keys;
@@ -139,25 +143,20 @@ function describe(key: MasterKey): string {
 
 async function decryptAge(keys: KeySet, mk: MasterKey & { type: "age" }): Promise<Uint8Array | undefined> {
   // Try the identity the file names first: with many identities, trying each costs a key agreement.
-  const matching = keys.age.filter((k) => k.recipient === mk.recipient);
-  const candidates =
-    matching.length > 0 ? [matching, keys.age.filter((k) => k.recipient !== mk.recipient)] : [keys.age];
+  const candidates = [
+    ...keys.age.filter((k) => k.recipient === mk.recipient),
+    ...keys.age.filter((k) => k.recipient !== mk.recipient),
+  ];
   let file: Uint8Array;
   try {
     file = armor.decode(mk.enc.trim());
   } catch {
-    try {
-      file = new TextEncoder().encode(mk.enc);
-    } catch {
-      return undefined;
-    }
+    // Not armored: SOPS always armors, but a binary age file is still an age file.
+    file = new TextEncoder().encode(mk.enc);
   }
-  for (const group of candidates) {
-    if (group.length === 0) continue;
-    const d = new Decrypter();
-    for (const k of group) d.addIdentity(k.identity);
+  for (const k of candidates) {
     try {
-      return await d.decrypt(file, "uint8array");
+      return await k.decrypter.decrypt(file, "uint8array");
     } catch {
       // Not this identity; try the rest.
     }
