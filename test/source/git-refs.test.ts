@@ -112,6 +112,11 @@ describe("missing refs", () => {
     expect(existsSync(join(root, "gitrepository", "default", obj))).toBe(false);
   });
 
+  it("fails for a commit the repository does not have", async () => {
+    const ref = { commit: "0123456789abcdef0123456789abcdef01234567" };
+    expect(await errorCode(() => poll({ url, ref, root, name: name() }))).toBe(GitErrorCode.RefNotFound);
+  });
+
   it("fails on an empty repository", async () => {
     expect(
       await errorCode(() => poll({ url: repoUrl(info, "http-anon", "empty"), root, name: name() })),

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitErrorCode } from "../../src/source/git/errors.ts";
+import { run } from "../harness/git/exec.ts";
 import {
   commitFiles,
   createRepo,
@@ -142,6 +143,18 @@ describe("ssh", () => {
     expect(
       await errorCode(() => poll({ url: repoUrl(info, "ssh", "app"), secret, root, name: name() })),
     ).toBe(GitErrorCode.AuthenticationFailed);
+  });
+
+  it("fetches a commit that is no ref tip from a server that serves only tips by id", async () => {
+    const dir = await createRepo(info, "tips-only");
+    await run("git", ["-C", dir, "config", "uploadpack.allowAnySHA1InWant", "false"]);
+    const old = await commitFiles(info, "tips-only", { "v.txt": "old" }, { branch: "main" });
+    await commitFiles(info, "tips-only", { "v.txt": "new" }, { branch: "main" });
+    const url = repoUrl(info, "ssh", "tips-only");
+    for (const ref of [{ commit: old.sha }, { commit: old.sha, branch: "main" }]) {
+      const res = await poll({ url, secret: secrets(info).ssh, ref, root, name: name() });
+      expect(readFileSync(join(res.artifact?.dir ?? "", "v.txt"), "utf8")).toBe("old");
+    }
   });
 
   it("reports a wrong passphrase as unusable auth", async () => {

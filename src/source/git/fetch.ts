@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import git from "isomorphic-git";
-import { GitErrorCode, GitSourceError } from "./errors.ts";
+import { GitErrorCode, GitSourceError, isGitError } from "./errors.ts";
 import { type ResolvedRef, revisionFor } from "./refs.ts";
 import { type Transport, toGitError } from "./transport.ts";
 
@@ -64,13 +64,17 @@ async function packCount(cacheDir: string): Promise<number> {
   }
 }
 
-/** Makes sure the resolved commit (and its tree) is in cacheDir, downloading it shallowly if needed. */
-export async function fetchCommit(opts: FetchOptions): Promise<FetchResult> {
-  const { transport, cacheDir, ref } = opts;
-  const cache: ObjectCache = {};
-  if (await hasCommit(cacheDir, ref.commit, cache)) return { ref, fetched: false };
-  if ((await packCount(cacheDir)) > (opts.maxPacks ?? 20))
-    await rm(cacheDir, { recursive: true, force: true });
+// Failures a second attempt over the same transport cannot fix.
+const FINAL = [
+  GitErrorCode.AuthenticationFailed,
+  GitErrorCode.Timeout,
+  GitErrorCode.UnknownHostKey,
+  GitErrorCode.HostKeyMismatch,
+  GitErrorCode.InvalidAuth,
+  GitErrorCode.RepositoryNotFound,
+];
+
+async function initCache(cacheDir: string): Promise<void> {
   await git.init({ fs, gitdir: cacheDir, bare: true, defaultBranch: "main" });
   // isomorphic-git records what it fetched under the remote's refspec; any ref name maps into it.
   await git.setConfig({
@@ -79,27 +83,71 @@ export async function fetchCommit(opts: FetchOptions): Promise<FetchResult> {
     path: "remote.origin.fetch",
     value: "+refs/*:refs/remotes/origin/*",
   });
-  // A bare commit (or a ref that is not a tip) is asked for by id; named refs by name, so that a ref which
-  // moved since it was resolved still fetches, and the result says which commit came.
+}
+
+async function download(
+  opts: FetchOptions,
+  want: string,
+  how: { depth?: number; singleBranch: boolean },
+): Promise<string | null> {
+  const res = await git.fetch({
+    fs,
+    http: opts.transport.http,
+    gitdir: opts.cacheDir,
+    url: opts.transport.url,
+    ref: want,
+    remoteRef: want,
+    singleBranch: how.singleBranch,
+    ...(how.depth === undefined ? {} : { depth: how.depth }),
+    tags: false,
+  });
+  return res.fetchHead;
+}
+
+/** Makes sure the resolved commit (and its tree) is in cacheDir, downloading it shallowly if needed. */
+export async function fetchCommit(opts: FetchOptions): Promise<FetchResult> {
+  const { transport, cacheDir, ref } = opts;
+  const cache: ObjectCache = {};
+  if (await hasCommit(cacheDir, ref.commit, cache)) return { ref, fetched: false };
+  if ((await packCount(cacheDir)) > (opts.maxPacks ?? 20))
+    await rm(cacheDir, { recursive: true, force: true });
+  await initCache(cacheDir);
+  // A bare commit is asked for by id; named refs by name, so that a ref which moved since it was resolved
+  // still fetches, and the result says which commit came.
   const want = ref.kind === "commit" || !ref.refName ? ref.commit : ref.refName;
-  let fetchHead: string | null;
+  let fetchHead: string | null = null;
+  let failure: unknown;
   try {
-    const res = await git.fetch({
-      fs,
-      http: transport.http,
-      gitdir: cacheDir,
-      url: transport.url,
-      ref: want,
-      remoteRef: want,
-      singleBranch: true,
-      depth: opts.depth ?? 1,
-      tags: false,
-      cache,
-    });
-    fetchHead = res.fetchHead;
+    fetchHead = await download(opts, want, { depth: opts.depth ?? 1, singleBranch: true });
   } catch (err) {
+    failure = err;
+  }
+  // Servers may refuse a commit that is no ref tip (upload-pack without allowReachableSHA1InWant over
+  // SSH), by an error or by an empty answer: then fetch the branch, or every branch, with history, as
+  // Flux clones for a commit.
+  const retry =
+    ref.kind === "commit" &&
+    (failure !== undefined
+      ? !isGitError(failure, ...FINAL)
+      : !(await hasCommit(cacheDir, ref.commit, cache)));
+  if (retry) {
+    await rm(cacheDir, { recursive: true, force: true });
+    await initCache(cacheDir);
+    try {
+      await download(opts, ref.refName ?? "HEAD", { singleBranch: ref.refName !== undefined });
+    } catch (err) {
+      await rm(cacheDir, { recursive: true, force: true }).catch(() => undefined);
+      throw toGitError(err, transport, "fetching from");
+    }
+    if (!(await hasCommit(cacheDir, ref.commit, {}))) {
+      await rm(cacheDir, { recursive: true, force: true }).catch(() => undefined);
+      const where = ref.refName ? ` on branch '${ref.refName.slice("refs/heads/".length)}'` : "";
+      throw new GitSourceError(GitErrorCode.RefNotFound, `commit '${ref.commit}' not found${where}`);
+    }
+    fetchHead = ref.commit;
+  } else if (failure !== undefined) {
     await rm(cacheDir, { recursive: true, force: true }).catch(() => undefined);
-    throw toGitError(err, transport, "fetching from");
+    throw toGitError(failure, transport, "fetching from");
   }
   if (!fetchHead) {
     await rm(cacheDir, { recursive: true, force: true }).catch(() => undefined);

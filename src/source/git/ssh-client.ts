@@ -245,7 +245,6 @@ export function createSshHttpClient(opts: SshClientOptions): SshHttpClient {
     let stderr = "";
     let head: Buffer = Buffer.alloc(0);
     let advertised = false;
-    let answered = false;
     let resolveAdvert: (buf: Buffer) => void = () => undefined;
     let rejectAdvert: (err: Error) => void = () => undefined;
     const advert = new Promise<Buffer>((resolve, reject) => {
@@ -284,12 +283,8 @@ export function createSshHttpClient(opts: SshClientOptions): SshHttpClient {
     channel.on("close", (code: number | null) => {
       signal?.removeEventListener("abort", onAbort);
       if (!advertised) rejectAdvert(remoteFailure(stderr, code));
-      // upload-pack exits non-zero on errors it reports over the wire as well; surface stderr only when
-      // the response carried nothing.
-      queue.end(answered || code === 0 || code === null ? undefined : remoteFailure(stderr, code));
-    });
-    channel.on("data", () => {
-      if (advertised) answered = true;
+      // A non-zero exit (e.g. "not our ref") fails the response even if some of it arrived.
+      queue.end(code === 0 || code === null || code === undefined ? undefined : remoteFailure(stderr, code));
     });
 
     const advertisement = await advert;
