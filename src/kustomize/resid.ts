@@ -20,55 +20,61 @@ export function apiVersionOf(gvk: Gvk): string {
   return gvk.group === "" ? gvk.version : `${gvk.group}/${gvk.version}`;
 }
 
-// Built-in kinds kustomize knows to be cluster-scoped (from the Kubernetes API discovery data).
+// The built-in types kustomize's schema (Kubernetes 1.21) knows to be cluster-scoped, by apiVersion
+// and kind; any other type, custom ones included, counts as namespaced.
 const CLUSTER_SCOPED = new Set([
-  "APIService",
-  "CSIDriver",
-  "CSINode",
-  "CertificateSigningRequest",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ClusterTrustBundle",
-  "ComponentStatus",
-  "CustomResourceDefinition",
-  "DeviceClass",
-  "FlowSchema",
-  "IPAddress",
-  "IngressClass",
-  "MutatingAdmissionPolicy",
-  "MutatingAdmissionPolicyBinding",
-  "MutatingWebhookConfiguration",
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "PodSecurityPolicy",
-  "PriorityClass",
-  "PriorityLevelConfiguration",
-  "RuntimeClass",
-  "SelfSubjectAccessReview",
-  "SelfSubjectReview",
-  "SelfSubjectRulesReview",
-  "ServiceCIDR",
-  "StorageClass",
-  "StorageVersion",
-  "StorageVersionMigration",
-  "SubjectAccessReview",
-  "TokenReview",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "ValidatingWebhookConfiguration",
-  "VolumeAttachment",
-  "VolumeAttributesClass",
+  "admissionregistration.k8s.io/v1 MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration",
+  "apiextensions.k8s.io/v1 CustomResourceDefinition",
+  "apiextensions.k8s.io/v1beta1 CustomResourceDefinition",
+  "apiregistration.k8s.io/v1 APIService",
+  "apiregistration.k8s.io/v1beta1 APIService",
+  "certificates.k8s.io/v1 CertificateSigningRequest",
+  "certificates.k8s.io/v1beta1 CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema",
+  "flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration",
+  "networking.k8s.io/v1 IngressClass",
+  "networking.k8s.io/v1beta1 IngressClass",
+  "node.k8s.io/v1 RuntimeClass",
+  "node.k8s.io/v1beta1 RuntimeClass",
+  "policy/v1beta1 PodSecurityPolicy",
+  "rbac.authorization.k8s.io/v1 ClusterRole",
+  "rbac.authorization.k8s.io/v1 ClusterRoleBinding",
+  "rbac.authorization.k8s.io/v1beta1 ClusterRole",
+  "rbac.authorization.k8s.io/v1beta1 ClusterRoleBinding",
+  "scheduling.k8s.io/v1 PriorityClass",
+  "scheduling.k8s.io/v1beta1 PriorityClass",
+  "storage.k8s.io/v1 CSIDriver",
+  "storage.k8s.io/v1 CSINode",
+  "storage.k8s.io/v1 StorageClass",
+  "storage.k8s.io/v1 VolumeAttachment",
+  "storage.k8s.io/v1beta1 CSIDriver",
+  "storage.k8s.io/v1beta1 CSINode",
+  "storage.k8s.io/v1beta1 StorageClass",
+  "storage.k8s.io/v1beta1 VolumeAttachment",
+  "v1 ComponentStatus",
+  "v1 Namespace",
+  "v1 Node",
+  "v1 NodeProxyOptions",
+  "v1 PersistentVolume",
 ]);
 
-/** Whether objects of this kind live outside namespaces. */
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
+/** An object's type as the scope table keys it. */
+export interface TypeRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/** Whether objects of this type live outside namespaces. */
+export function isClusterScoped(t: TypeRef): boolean {
+  return CLUSTER_SCOPED.has(`${t.apiVersion} ${t.kind}`);
 }
 
 /** The namespace an id effectively lives in: "" and "default" are the same; cluster-scoped is none. */
-export function effectiveNamespace(kind: string, namespace: string): string {
-  if (isClusterScoped(kind)) return "~cluster";
+export function effectiveNamespace(t: TypeRef, namespace: string): string {
+  if (isClusterScoped(t)) return "_non_namespaceable_";
   return namespace === "" ? "default" : namespace;
 }
 

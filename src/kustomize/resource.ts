@@ -41,6 +41,13 @@ export class Resource {
     const { group, version } = parseApiVersion(av);
     return { group, version, kind: typeof this.obj.kind === "string" ? this.obj.kind : "" };
   }
+  /** apiVersion and kind, for scope lookups. */
+  get type(): { apiVersion: string; kind: string } {
+    return {
+      apiVersion: typeof this.obj.apiVersion === "string" ? this.obj.apiVersion : "",
+      kind: this.kind,
+    };
+  }
   get kind(): string {
     return typeof this.obj.kind === "string" ? this.obj.kind : "";
   }
@@ -65,7 +72,7 @@ export class Resource {
   /** Key identifying the resource in a ResMap (namespace "" and "default" are the same). */
   key(): string {
     const g = this.gvk();
-    return `${g.group}|${g.version}|${g.kind}|${effectiveNamespace(g.kind, this.namespace)}|${this.name}`;
+    return `${g.group}|${g.version}|${g.kind}|${effectiveNamespace(this.type, this.namespace)}|${this.name}`;
   }
   idText(): string {
     return idString(this.gvk(), this.name, this.namespace);
@@ -75,7 +82,7 @@ export class Resource {
     this.prevIds.push({
       kind: this.kind,
       name: this.name,
-      namespace: effectiveNamespace(this.kind, this.namespace),
+      namespace: effectiveNamespace(this.type, this.namespace),
     });
     this.annotated = true;
   }
@@ -113,16 +120,22 @@ export function isObj(v: unknown): v is Obj {
 /** An ordered set of resources with unique ids. */
 export class ResMap {
   readonly list: Resource[] = [];
+  // Ids of the listed resources, kept while appends run back to back; transformers call invalidate().
+  private keys: Set<string> | undefined;
 
+  /** Forgets cached ids (call after anything that may rename resources). */
+  invalidate(): void {
+    this.keys = undefined;
+  }
+  private keySet(): Set<string> {
+    if (this.keys === undefined) this.keys = new Set(this.list.map((x) => x.key()));
+    return this.keys;
+  }
   append(r: Resource): void {
-    const k = r.key();
-    if (this.list.some((x) => x.key() === k)) {
-      throw new BuildError(`may not add resource with an already registered id: ${r.idText()}`);
-    }
-    this.list.push(r);
+    this.appendAll([r]);
   }
   appendAll(rs: Iterable<Resource>): void {
-    const seen = new Set(this.list.map((x) => x.key()));
+    const seen = this.keySet();
     for (const r of rs) {
       const k = r.key();
       if (seen.has(k))

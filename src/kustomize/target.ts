@@ -193,7 +193,9 @@ function runGenerators(ldr: Loader, rm: ResMap, k: Kustomization): void {
   for (const args of k.configMapGenerator ?? [])
     made.push(generate("ConfigMap", ldr, args, k.generatorOptions));
   for (const args of k.secretGenerator ?? []) made.push(generate("Secret", ldr, args, k.generatorOptions));
+  rm.invalidate();
   for (const r of made) absorb(rm, r);
+  rm.invalidate();
 }
 
 function matchesAnyId(existing: Resource, r: Resource): boolean {
@@ -264,6 +266,7 @@ function absorb(rm: ResMap, r: Resource): void {
 }
 
 function runTransformers(ldr: Loader, rm: ResMap, k: Kustomization): void {
+  rm.invalidate();
   applyPatchesStrategicMerge(ldr, rm, k.patchesStrategicMerge ?? []);
   applyPatches(ldr, rm, k.patches ?? []);
   applyNamespace(rm, k.namespace ?? "");
@@ -275,4 +278,5 @@ function runTransformers(ldr: Loader, rm: ResMap, k: Kustomization): void {
   applyReplicas(rm, k.replicas ?? []);
   applyImages(rm, [...(k.images ?? []), ...(k.imageTags ?? [])]);
   applyReplacements(ldr, rm, k.replacements ?? []);
+  rm.invalidate();
 }

@@ -18,7 +18,7 @@ function orgGvk(r: Resource): Gvk {
 
 function orgEffectiveNamespace(r: Resource): string {
   const first = r.prevIds[0];
-  return first === undefined ? effectiveNamespace(r.kind, r.namespace) : first.namespace;
+  return first === undefined ? effectiveNamespace(r.type, r.namespace) : first.namespace;
 }
 
 function sameEndingSubSlice(a: readonly string[], b: readonly string[]): boolean {
@@ -42,9 +42,10 @@ function affixesEqual(r: Resource, o: Resource, allowEmpty: boolean): boolean {
   return sameEndingSubSlice(r.prefixes, o.prefixes) && sameEndingSubSlice(r.suffixes, o.suffixes);
 }
 
-function candidatesFor(rm: ResMap, referrer: Resource): Resource[] {
-  if (isClusterScoped(referrer.kind)) return rm.list;
-  const refNs = effectiveNamespace(referrer.kind, referrer.namespace);
+/** Which resources a referrer may point at: same namespace, cluster-scoped, or a RoleBinding's subjects' namespaces. */
+function referableBy(referrer: Resource): (t: Resource) => boolean {
+  if (isClusterScoped(referrer.type)) return () => true;
+  const refNs = effectiveNamespace(referrer.type, referrer.namespace);
   const rbNamespaces = new Set<string>();
   if (referrer.kind === "RoleBinding" && Array.isArray(referrer.obj.subjects)) {
     for (const s of referrer.obj.subjects) {
@@ -52,15 +53,16 @@ function candidatesFor(rm: ResMap, referrer: Resource): Resource[] {
         rbNamespaces.add(s.namespace);
     }
   }
-  return rm.list.filter((t) => {
-    if (isClusterScoped(t.kind)) return true;
-    if (effectiveNamespace(t.kind, t.namespace) === refNs) return true;
-    return rbNamespaces.has(t.namespace);
-  });
+  return (t) =>
+    isClusterScoped(t.type) ||
+    effectiveNamespace(t.type, t.namespace) === refNs ||
+    rbNamespaces.has(t.namespace);
 }
 
 interface Ctx {
   readonly referrer: Resource;
+  readonly referable: (t: Resource) => boolean;
+  readonly byPrevName: Map<string, Resource[]>;
   readonly target: Partial<Gvk>;
   readonly path: string;
 }
@@ -68,10 +70,10 @@ interface Ctx {
 function select(
   ctx: Ctx,
   oldName: string,
-  list: readonly Resource[],
+  allowed: (r: Resource) => boolean,
   identical: (rs: Resource[]) => boolean,
 ): Resource | undefined {
-  let c = list.filter((r) => r.prevIds.some((p) => p.name === oldName));
+  let c = (ctx.byPrevName.get(oldName) ?? []).filter(allowed);
   c = c.filter((r) => prevGvks(r).some((g) => gvkSelected(g, ctx.target)));
   if (ctx.path.endsWith("roleRef/name")) {
     const roleRef = ctx.referrer.obj.roleRef;
@@ -81,13 +83,13 @@ function select(
     }
   }
   const referrer = ctx.referrer;
-  if (!isClusterScoped(referrer.kind)) {
-    const ns = effectiveNamespace(referrer.kind, referrer.namespace);
+  if (!isClusterScoped(referrer.type)) {
+    const ns = effectiveNamespace(referrer.type, referrer.namespace);
     c = c.filter(
       (r) =>
-        isClusterScoped(r.kind) ||
+        isClusterScoped(r.type) ||
         r.kind === "ServiceAccount" ||
-        effectiveNamespace(r.kind, r.namespace) === ns,
+        effectiveNamespace(r.type, r.namespace) === ns,
     );
   }
   if (c.length === 1) return c[0];
@@ -105,34 +107,35 @@ const sameNames = (rs: Resource[]): boolean => rs.every((r) => r.name === rs[0]?
 const sameNamesAndNamespaces = (rs: Resource[]): boolean =>
   rs.every((r) => r.name === rs[0]?.name && r.namespace === rs[0]?.namespace);
 
-function setScalar(ctx: Ctx, slot: Slot, candidates: readonly Resource[]): void {
+function setScalar(ctx: Ctx, slot: Slot): void {
   const v = slotGet(slot);
   if (typeof v !== "string") return;
-  const ref = select(ctx, v, candidates, sameNames);
+  const ref = select(ctx, v, ctx.referable, sameNames);
   if (ref !== undefined && ref.name !== v) slotSet(slot, ref.name);
 }
 
-function setMapping(ctx: Ctx, node: Record<string, unknown>, candidates: readonly Resource[]): void {
+function setMapping(ctx: Ctx, node: Record<string, unknown>, all: readonly Resource[]): void {
   if (!("name" in node)) {
     throw new BuildError(
       `updating name reference in '${ctx.path}' field of '${ctx.referrer.idText()}': path config error; no 'name' field in node`,
     );
   }
-  let list = candidates;
+  let allowed = ctx.referable;
   if ("namespace" in node && typeof node.namespace === "string") {
     const ns = node.namespace;
-    const byOrg = candidates.filter(
-      (r) => !isClusterScoped(orgGvk(r).kind) && orgEffectiveNamespace(r) === ns,
-    );
-    list =
+    const candidates = all.filter(ctx.referable);
+    const byOrg = candidates.filter((r) => orgEffectiveNamespace(r) === ns);
+    const list = new Set(
       byOrg.length > 0
         ? byOrg
         : candidates.filter(
-            (r) => !isClusterScoped(r.kind) && effectiveNamespace(r.kind, r.namespace) === ns,
-          );
+            (r) => !isClusterScoped(r.type) && effectiveNamespace(r.type, r.namespace) === ns,
+          ),
+    );
+    allowed = (r) => list.has(r);
   }
   const oldName = typeof node.name === "string" ? node.name : String(node.name);
-  const ref = select(ctx, oldName, list, sameNamesAndNamespaces);
+  const ref = select(ctx, oldName, allowed, sameNamesAndNamespaces);
   if (ref === undefined) return;
   if (ref.name === oldName && ref.namespace === "") return;
   node.name = ref.name;
@@ -159,21 +162,29 @@ export function fixNameReferences(rm: ResMap): void {
       }
     }
   }
+  const byPrevName = new Map<string, Resource[]>();
+  for (const r of rm.list) {
+    for (const name of new Set(r.prevIds.map((p) => p.name))) {
+      const list = byPrevName.get(name);
+      if (list === undefined) byPrevName.set(name, [r]);
+      else list.push(r);
+    }
+  }
   for (const [r, list] of plans) {
-    const candidates = candidatesFor(rm, r);
+    const referable = referableBy(r);
     for (const p of list) {
-      const ctx: Ctx = { referrer: r, target: p.target, path: p.path };
+      const ctx: Ctx = { referrer: r, referable, byPrevName, target: p.target, path: p.path };
       visitPath(r.obj, p.path, false, (slot) => {
         const v = slotGet(slot);
         if (v === null || v === undefined) return;
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             const item = v[i];
-            if (isObj(item)) setMapping(ctx, item, candidates);
-            else setScalar(ctx, { holder: v, key: i }, candidates);
+            if (isObj(item)) setMapping(ctx, item, rm.list);
+            else setScalar(ctx, { holder: v, key: i });
           }
-        } else if (isObj(v)) setMapping(ctx, v, candidates);
-        else setScalar(ctx, slot, candidates);
+        } else if (isObj(v)) setMapping(ctx, v, rm.list);
+        else setScalar(ctx, slot);
       });
     }
   }

@@ -14,7 +14,7 @@ export function applyNamespace(rm: ResMap, namespace: string): void {
     if (isObj(ann) && ann["kustomize.config.k8s.io/helm-generated"] === "true") continue;
     r.storePreviousId();
     const gvk = r.gvk();
-    if (!isClusterScoped(gvk.kind)) r.meta(true).namespace = namespace;
+    if (!isClusterScoped(r.type)) r.meta(true).namespace = namespace;
     if (gvk.kind === "RoleBinding" || gvk.kind === "ClusterRoleBinding") {
       const subjects = r.obj.subjects;
       if (Array.isArray(subjects)) {

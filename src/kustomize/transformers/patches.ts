@@ -87,11 +87,14 @@ function idOfPatch(p: Obj): {
 
 function findById(rm: ResMap, p: Obj, source: string): Resource {
   const id = idOfPatch(p);
-  const ns = effectiveNamespace(id.kind, id.namespace);
+  const ns = effectiveNamespace(
+    { apiVersion: typeof p.apiVersion === "string" ? p.apiVersion : "", kind: id.kind },
+    id.namespace,
+  );
   const matches = rm.list.filter((r) => {
     const g = r.gvk();
     if (g.group !== id.group || g.version !== id.version) return false;
-    if (r.kind === id.kind && r.name === id.name && effectiveNamespace(r.kind, r.namespace) === ns)
+    if (r.kind === id.kind && r.name === id.name && effectiveNamespace(r.type, r.namespace) === ns)
       return true;
     return r.prevIds.some((prev) => prev.kind === id.kind && prev.name === id.name && prev.namespace === ns);
   });

@@ -108,13 +108,13 @@ function matchesSelector(text: string | undefined, map: unknown): boolean {
 export function orgId(r: Resource): { name: string; namespace: string; kind: string } {
   const first = r.prevIds[0];
   if (first !== undefined) return first;
-  return { name: r.name, namespace: effectiveNamespace(r.kind, r.namespace), kind: r.kind };
+  return { name: r.name, namespace: effectiveNamespace(r.type, r.namespace), kind: r.kind };
 }
 
 /** Whether a resource is selected (original or current name and namespace both tried). */
 export function selects(s: Selector, r: Resource): boolean {
   const org = orgId(r);
-  const curNs = effectiveNamespace(r.kind, r.namespace);
+  const curNs = effectiveNamespace(r.type, r.namespace);
   if (s.namespace) {
     const re = anchored(s.namespace);
     if (!re.test(org.namespace) && !re.test(curNs)) return false;

@@ -1,0 +1,52 @@
+// Benchmark: `driftless build` against `kustomize build` on seed-shaped monorepos.
+//   node bench/kustomize/bench.ts [100,300,500]
+// Prints a markdown table (wall time of each CLI, driftless in-process time, ratio, output equality).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import path from "node:path";
+import { build } from "../../src/kustomize/build.ts";
+import { writeMonorepo } from "./monorepo.ts";
+
+const sizes = (process.argv[2] ?? "100,300,500").split(",").map(Number);
+const kustomize = process.env.KUSTOMIZE ?? path.join(homedir(), ".cache/driftless/bin/kustomize");
+const cli = path.join(import.meta.dirname, "../../src/cli/main.ts");
+
+function time(cmd: string, args: string[]): { ms: number; out: string } {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 30 });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+const rows: string[] = [];
+rows.push("| apps | objects | kustomize build | driftless build (CLI) | driftless in-process | speed-up (CLI) | same bytes |");
+rows.push("|---:|---:|---:|---:|---:|---:|:---:|");
+const inProcess: number[] = [];
+for (const n of sizes) {
+  const root = mkdtempSync(path.join(tmpdir(), "driftless-bench-"));
+  try {
+    const { production } = writeMonorepo(root, n);
+    const d = time(process.execPath, [cli, "build", production]);
+    const t0 = performance.now();
+    const res = build(production);
+    const ip = performance.now() - t0;
+    inProcess.push(ip);
+    let k = { ms: Number.NaN, out: "" };
+    if (existsSync(kustomize)) k = time(kustomize, ["build", production]);
+    const same = existsSync(kustomize) ? (k.out === d.out ? "yes" : "NO") : "n/a";
+    rows.push(
+      `| ${n} | ${res.objects.length} | ${(k.ms / 1000).toFixed(2)} s | ${(d.ms / 1000).toFixed(2)} s | ${(ip / 1000).toFixed(2)} s | ${(k.ms / d.ms).toFixed(1)}x | ${same} |`,
+    );
+    process.stderr.write(`${rows.at(-1)}\n`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+process.stdout.write(`${rows.join("\n")}\n`);
+if (inProcess.length > 1) {
+  const first = inProcess[0] ?? 1;
+  const last = inProcess.at(-1) ?? 1;
+  process.stdout.write(`\ndriftless in-process growth ${sizes[0]}→${sizes.at(-1)} apps: ${(last / first).toFixed(1)}x\n`);
+}
