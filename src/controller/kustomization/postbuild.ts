@@ -4,6 +4,7 @@
 // number, `${quote}${id}${quote}` a quoted string.
 import { Document, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
 import { EnvsubstError, expand } from "./envsubst.ts";
+import { toGoYaml } from "./postbuild-yaml.ts";
 
 /** The label or annotation that opts an object out of substitution when set to "disabled". */
 export const SubstituteAnnotation = "kustomize.toolkit.fluxcd.io/substitute";
@@ -144,10 +145,18 @@ const customTags = (tags: Tags): Tags => [
   goPrefixedInt,
 ];
 
+const schemaTags = new Document(null, { version: "1.1", customTags }).schema.tags;
+
+/** Whether our parser reads a plain scalar back as this string (go-yaml's writer only knows go-yaml's reader). */
+function plainReadsAsString(text: string): boolean {
+  return !schemaTags.some(
+    (tag) =>
+      tag.default === true && tag.tag !== "tag:yaml.org,2002:str" && "test" in tag && tag.test?.test(text),
+  );
+}
+
 function toYaml(obj: unknown): string {
-  const doc = new Document(obj, { version: "1.1", customTags });
-  // Like go-yaml: no line folding, multi-line strings as literal blocks, single quotes where quoting is needed.
-  return doc.toString({ lineWidth: 0, blockQuote: "literal", singleQuote: true });
+  return toGoYaml(obj, { plainReadsAsString });
 }
 
 function fromYaml(text: string, id: string): unknown {
