@@ -21,7 +21,9 @@ function time(cmd: string, args: string[]): { ms: number; out: string } {
 }
 
 const rows: string[] = [];
-rows.push("| apps | objects | kustomize build | driftless build (CLI) | driftless in-process | speed-up (CLI) | same bytes |");
+rows.push(
+  "| apps | objects | kustomize build | driftless build (CLI) | driftless in-process | speed-up (CLI) | same bytes |",
+);
 rows.push("|---:|---:|---:|---:|---:|---:|:---:|");
 const inProcess: number[] = [];
 for (const n of sizes) {
@@ -48,5 +50,7 @@ process.stdout.write(`${rows.join("\n")}\n`);
 if (inProcess.length > 1) {
   const first = inProcess[0] ?? 1;
   const last = inProcess.at(-1) ?? 1;
-  process.stdout.write(`\ndriftless in-process growth ${sizes[0]}→${sizes.at(-1)} apps: ${(last / first).toFixed(1)}x\n`);
+  process.stdout.write(
+    `\ndriftless in-process growth ${sizes[0]}→${sizes.at(-1)} apps: ${(last / first).toFixed(1)}x\n`,
+  );
 }

@@ -1,6 +1,6 @@
 // File access for a build: reads relative to a kustomization root, enforcing kustomize's default
 // load restrictions (no file outside the root's tree, symlinks included) and a size limit.
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError } from "./resource.ts";
 
@@ -80,7 +80,7 @@ export class Loader {
     const abs = this.resolve(rel);
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realFile(abs, this.options);
     } catch {
       throw new BuildError(`evalsymlink failure on '${abs}' : lstat ${abs}: no such file or directory`);
     }
@@ -102,6 +102,26 @@ export class Loader {
     void text;
     return readFileSync(realpathSync(this.resolve(rel)));
   }
+}
+
+// Directory realpaths, cached for one build (its loaders share one options object).
+const realDirsByBuild = new WeakMap<LoaderOptions, Map<string, string>>();
+
+// realpath of a file, with its directory's realpath cached (builds read many files per directory).
+function realFile(abs: string, options: LoaderOptions): string {
+  let realDirs = realDirsByBuild.get(options);
+  if (realDirs === undefined) {
+    realDirs = new Map();
+    realDirsByBuild.set(options, realDirs);
+  }
+  const dir = path.dirname(abs);
+  let realDir = realDirs.get(dir);
+  if (realDir === undefined) {
+    realDir = realpathSync(dir);
+    realDirs.set(dir, realDir);
+  }
+  const candidate = path.join(realDir, path.basename(abs));
+  return lstatSync(candidate).isSymbolicLink() ? realpathSync(candidate) : candidate;
 }
 
 /** Whether a resource entry names something remote (git, http). */

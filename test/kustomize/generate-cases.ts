@@ -371,8 +371,75 @@ function features(r: Rand, layer: string, kinds: readonly string[]): { text: str
     text += `replicas:\n- name: ${workloads.length > 0 ? pick(r, workloads) : "missing"}\n  count: ${pick(r, [0, 3, 5])}\n`;
     tags.push("replicas");
   }
+  if (chance(r, 0.45)) {
+    const pool = PATCHES.filter((p) => p.needs.every((k) => kinds.includes(k)));
+    if (pool.length > 0) {
+      const chosen = [...new Set([pick(r, pool), pick(r, pool)])];
+      text += `patches:\n${chosen.map((p) => p.text).join("")}`;
+      tags.push(...chosen.map((p) => p.tag));
+    }
+  }
   return { text, tags };
 }
+
+const indent = (s: string, n: number): string =>
+  s
+    .split("\n")
+    .map((l) => (l === "" ? l : " ".repeat(n) + l))
+    .join("\n");
+
+const PATCHES: { tag: string; needs: string[]; text: string }[] = [
+  {
+    tag: "smp",
+    needs: ["deployment"],
+    text: `- patch: |-\n${indent('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: main\n        image: nginx:1.26\n        env:\n        - name: ADDED\n          value: "yes"\n        - name: FROM_CM\n          value: overridden', 4)}\n`,
+  },
+  {
+    tag: "smp-target",
+    needs: ["deployment"],
+    text: `- target:\n    kind: Deployment\n  patch: |-\n${indent("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: any\n  annotations:\n    patched-by: target\nspec:\n  template:\n    spec:\n      nodeSelector:\n        pool: general", 4)}\n`,
+  },
+  {
+    tag: "json-label",
+    needs: [],
+    text: `- target:\n    version: v1\n  patch: |-\n    - op: add\n      path: /metadata/labels\n      value:\n        patched: json\n`,
+  },
+  {
+    tag: "json-image",
+    needs: ["deployment"],
+    text: `- target:\n    group: apps\n    kind: Deployment\n    name: app\n  patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: nginx:1.24\n`,
+  },
+  {
+    tag: "smp-sidecar",
+    needs: ["deployment"],
+    text: `- patch: |-\n${indent("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n      - name: proxy\n        image: envoyproxy/envoy:v1.30\n        volumeMounts:\n        - name: cfg\n          mountPath: /etc/envoy\n      volumes:\n      - name: extra\n        emptyDir: {}", 4)}\n`,
+  },
+  {
+    tag: "smp-delete",
+    needs: ["deployment"],
+    text: `- patch: |-\n${indent("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: init\n        $patch: delete\n      volumes:\n      - name: sec\n        $patch: delete", 4)}\n`,
+  },
+  {
+    tag: "json-labelsel",
+    needs: [],
+    text: `- target:\n    labelSelector: app=app\n  patch: |-\n    - op: add\n      path: /metadata/annotations/selected\n      value: "true"\n`,
+  },
+  {
+    tag: "smp-svc",
+    needs: ["service"],
+    text: `- patch: |-\n${indent("apiVersion: v1\nkind: Service\nmetadata:\n  name: app\nspec:\n  type: NodePort\n  ports:\n  - name: metrics\n    port: 9090\n  - name: http\n    port: 80\n    nodePort: 30080", 4)}\n`,
+  },
+  {
+    tag: "smp-sts",
+    needs: ["statefulset"],
+    text: `- target:\n    kind: StatefulSet\n  patch: |-\n${indent("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\nspec:\n  volumeClaimTemplates:\n  - metadata:\n      name: pgdata\n    spec:\n      resources:\n        requests:\n          storage: 20Gi", 4)}\n`,
+  },
+  {
+    tag: "json-cm",
+    needs: ["configmap"],
+    text: `- target:\n    kind: ConfigMap\n    name: app-conf.*\n  patch: |-\n    - op: add\n      path: /data/extra\n      value: "42"\n    - op: remove\n      path: /data/b\n`,
+  },
+];
 
 interface BaseGen {
   cm?: string;

@@ -141,8 +141,22 @@ function drop(rm: ResMap, gone: Set<Resource>): void {
 function applyJson(rm: ResMap, targets: Resource[], ops: Op[]): void {
   for (const r of targets) {
     r.storePreviousId();
+    // kustomize's own bookkeeping annotations are present while it patches, so the map always exists.
+    const meta = r.meta(true);
+    const hadAnnotations = meta.annotations !== undefined;
+    if (!hadAnnotations) meta.annotations = {};
     const out = applyJsonPatch(r.obj, ops);
+    if (!hadAnnotations) delete meta.annotations;
     if (!isObj(out)) throw new BuildError(`JSON patch turned ${r.idText()} into a non-object`);
+    const outMeta = out.metadata;
+    if (
+      !hadAnnotations &&
+      isObj(outMeta) &&
+      isObj(outMeta.annotations) &&
+      Object.keys(outMeta.annotations).length === 0
+    ) {
+      delete outMeta.annotations;
+    }
     r.obj = out;
   }
   void rm;

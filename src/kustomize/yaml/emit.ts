@@ -99,6 +99,10 @@ function analyze(chars: readonly string[]): Analysis {
   return a;
 }
 
+// Strings that go-yaml prints plain as they are: they start with a letter, digit, `_` or `/` and
+// hold no space, colon, `#` or other indicator.
+const SAFE_PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./=+@-]*$/;
+
 class Emitter {
   out: string[] = [];
   column = 0;
@@ -199,6 +203,14 @@ class Emitter {
     } else {
       text = String(v);
       style = text.includes("\n") ? "literal" : v2NeedsQuotes(text) ? "double" : "plain";
+    }
+    if (style === "plain" && SAFE_PLAIN.test(text)) {
+      // Fast path: no spaces, indicators or special characters, so no quoting and no folding.
+      if (!this.whitespace) this.put(" ");
+      this.putText(text, text.length);
+      this.whitespace = false;
+      this.indention = false;
+      return;
     }
     const chars = Array.from(text);
     const a = analyze(chars);
