@@ -23,10 +23,20 @@ async function rejection(promise: Promise<unknown>): Promise<SopsError> {
   throw new Error("expected the decryption to be rejected");
 }
 
+/** A `!!merge <<` scalar parses to a symbol, and symbols never compare equal: compare their text. */
+function normalize(value: unknown): unknown {
+  if (typeof value === "symbol") return value.description;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
+  }
+  return value;
+}
+
 function parsed(name: string, bytes: Uint8Array): unknown {
   const text = Buffer.from(bytes).toString("utf8");
   if (name.endsWith(".json")) return JSON.parse(text);
-  if (name.endsWith(".yaml")) return parseAllDocuments(text).map((d) => d.toJS());
+  if (name.endsWith(".yaml")) return parseAllDocuments(text).map((d) => normalize(d.toJS()));
   return text;
 }
 

@@ -61,8 +61,8 @@ function isTimestamp(s: string): boolean {
   return TIMESTAMP_FORMATS.some((re) => re.test(s));
 }
 
-/** What go-yaml resolves an untagged plain scalar to; "timestamp" and "merge" stay strings when decoded. */
-export type Resolved = Scalar | { t: "timestamp"; v: string } | { t: "merge" };
+/** What go-yaml resolves an untagged plain scalar to; a "timestamp" stays a string when decoded. */
+export type Resolved = Scalar | { t: "timestamp"; v: string };
 
 /** Resolves an untagged plain scalar as go-yaml v3 does. */
 export function resolvePlain(s: string): Resolved {
@@ -72,7 +72,6 @@ export function resolvePlain(s: string): Resolved {
   if (INFS.has(s)) return { t: "float", v: Number.POSITIVE_INFINITY };
   if (NEG_INFS.has(s)) return { t: "float", v: Number.NEGATIVE_INFINITY };
   if (NANS.has(s)) return { t: "float", v: Number.NaN };
-  if (s === "<<") return { t: "merge" };
   const c = s[0] ?? "";
   if (c === ".") {
     if (YAML_FLOAT.test(s)) return { t: "float", v: Number(s) };

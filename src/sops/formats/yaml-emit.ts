@@ -52,6 +52,7 @@ function analyze(value: string): Analysis {
   const chars = Array.from(value);
   let blockIndicators = value.startsWith("---") || value.startsWith("...");
   let specialCharacters = false;
+  let tabCharacters = false;
   let lineBreaks = false;
   let leadingSpace = false;
   let leadingBreak = false;
@@ -74,7 +75,8 @@ function analyze(value: string): Analysis {
       if (c === "#" && precededByWhitespace) blockIndicators = true;
     }
     const cp = c.codePointAt(0) ?? 0;
-    if (!isPrintable(cp)) specialCharacters = true;
+    if (c === "\t") tabCharacters = true;
+    else if (!isPrintable(cp)) specialCharacters = true;
     if (isBreak(c)) lineBreaks = true;
     if (isSpace(c)) {
       if (i === 0) leadingSpace = true;
@@ -103,11 +105,11 @@ function analyze(value: string): Analysis {
     blockPlainAllowed = false;
     singleQuotedAllowed = false;
   }
-  if (spaceBreak || specialCharacters) {
+  if (spaceBreak || tabCharacters || specialCharacters) {
     blockPlainAllowed = false;
     singleQuotedAllowed = false;
-    blockAllowed = false;
   }
+  if (spaceBreak || specialCharacters) blockAllowed = false;
   if (lineBreaks) blockPlainAllowed = false;
   if (blockIndicators) blockPlainAllowed = false;
   return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
@@ -166,21 +168,50 @@ function doubleQuoted(value: string): string {
 function literal(value: string, indent: number): string {
   let header = "|";
   if (value.startsWith(" ") || isBreak(value[0])) header += String(BEST_INDENT);
-  if (!isBreak(value[value.length - 1])) header += "-";
-  else if (value.length === 1 || isBreak(value[value.length - 2])) header += "+";
-  const pad = " ".repeat(indent);
-  const body = value.endsWith("\n") ? value.slice(0, -1) : value;
-  const lines = body.split("\n").map((line) => (line === "" ? "" : pad + line));
-  return `${header}\n${lines.join("\n")}`;
+  const last = value.length - 1;
+  if (!isBreak(value[last])) header += "-";
+  else if (last === 0 || isBreak(value[last - 1])) header += "+";
+  // Like go-yaml: a line break ends a line, the next character starts an indented one; empty lines stay empty.
+  let out = `${header}\n`;
+  let afterBreak = true;
+  for (const c of value) {
+    if (isBreak(c)) {
+      out += c;
+      afterBreak = true;
+      continue;
+    }
+    if (afterBreak) out += " ".repeat(indent);
+    afterBreak = false;
+    out += c;
+  }
+  return out;
+}
+
+/** go-yaml writes a line separator (U+2028/U+2029) inside single quotes as a line break, then indents. */
+function singleQuoted(value: string, indent: number): string {
+  let out = "'";
+  let afterBreak = false;
+  for (const c of value) {
+    if (isBreak(c)) {
+      out += c;
+      afterBreak = true;
+      continue;
+    }
+    if (afterBreak) out += " ".repeat(indent);
+    afterBreak = false;
+    out += c === "'" ? "''" : c;
+  }
+  return `${out}'`;
 }
 
 /** Writes a string scalar; `indent` is where block scalar lines go. */
 function stringScalar(value: string, indent: number, simpleKey: boolean): string {
   switch (selectStyle(value, simpleKey)) {
     case "plain":
-      return value;
+      // SOPS re-parses each encoded value, and the parser reads a plain `<<` as a merge key.
+      return value === "<<" ? "!!merge <<" : value;
     case "single":
-      return `'${value.replaceAll("'", "''")}'`;
+      return singleQuoted(value, indent);
     case "double":
       return doubleQuoted(value);
     case "literal":
@@ -243,9 +274,7 @@ class Emitter {
       this.afterDash = false;
       return;
     }
-    if (this.column !== 0 || this.out.length > 0) {
-      if (!this.out.endsWith("\n")) this.newline();
-    }
+    if (this.out.length > 0 && !isBreak(this.out[this.out.length - 1])) this.newline();
     this.write(" ".repeat(indent));
     this.afterDash = false;
   }
@@ -309,7 +338,8 @@ class Emitter {
     }
     const text = scalarText(node, nextIndent(parentIndent, inSequenceItem));
     this.write(` ${text}`);
-    this.newline();
+    // A literal block ends with its own line break (go-yaml adds none after any break character).
+    if (!isBreak(text[text.length - 1])) this.newline();
   }
 }
 

@@ -27,19 +27,29 @@ function commentLines(text: string | null | undefined): Comment[] {
     .map((v) => ({ t: "comment", v }));
 }
 
+/**
+ * go-yaml, a YAML 1.1 parser, also breaks lines at NEL, LS and PS, dropping the blanks around them in flow
+ * scalars; YAML 1.2 parsers keep those as content. SOPS writes such strings single-quoted.
+ */
+function foldUnicodeBreaks(text: string): string {
+  return /[\u0085\u2028\u2029]/.test(text) ? text.replace(/[ \t]*([\u0085\u2028\u2029])[ \t]*/g, "$1") : text;
+}
+
 const TAG_PREFIX = "tag:yaml.org,2002:";
 
 function scalarValue(node: YamlScalar): Scalar {
-  const text = String(node.value ?? "");
+  // The parser reads a `!!merge <<` scalar as a symbol.
+  const text = typeof node.value === "symbol" ? (node.value.description ?? "") : String(node.value ?? "");
   const tag = node.tag?.startsWith(TAG_PREFIX) ? `!!${node.tag.slice(TAG_PREFIX.length)}` : node.tag;
   if (tag === "!!str") return { t: "str", v: text };
   if (tag === "!!binary")
     return { t: "str", v: Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8") };
   if (tag === "!!timestamp") return { t: "time", v: text };
   const quoted = node.type !== undefined && node.type !== "PLAIN";
+  if (node.type === "QUOTE_SINGLE" && tag === undefined) return { t: "str", v: foldUnicodeBreaks(text) };
   if (quoted && tag === undefined) return { t: "str", v: text };
-  const resolved = resolvePlain(text);
-  if (resolved.t === "timestamp" || resolved.t === "merge") return { t: "str", v: text };
+  const resolved = resolvePlain(foldUnicodeBreaks(text));
+  if (resolved.t === "timestamp") return { t: "str", v: text };
   return resolved;
 }
 
@@ -107,7 +117,7 @@ export function parseYaml(text: string): MapNode[] {
     merge: false,
     uniqueKeys: false,
     strict: false,
-    prettyErrors: false,
+    prettyErrors: true,
   });
   const out: MapNode[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
