@@ -74,8 +74,13 @@ export async function poll(opts: PollOptions): Promise<PollResult> {
       name: opts.name,
     };
     const staging = await stagingDir(loc);
-    await writeTree({ cacheDir, commit: ref.commit, dir: stagedTree(staging), ignore: opts.ignore });
-    const artifact = await storeArtifact(loc, staging, ref.revision);
+    const written = await writeTree({
+      cacheDir,
+      commit: ref.commit,
+      dir: stagedTree(staging),
+      ignore: opts.ignore,
+    });
+    const artifact = await storeArtifact(loc, staging, ref.revision, { entries: written.entries });
     return { ref, fetched, artifact, requests: transport.requests };
   } finally {
     transport.close();

@@ -22,7 +22,7 @@ import {
   stagingDir,
   storeArtifact,
 } from "./artifact.ts";
-import { archiveDir } from "./tar.ts";
+import { archiveDir, archiveFiles } from "./tar.ts";
 
 let root: string;
 beforeEach(() => {
@@ -59,6 +59,19 @@ describe("archiveDir", () => {
     expect((await archiveDir(two, join(root, "three.tar.gz"))).digest).not.toBe(a.digest);
   });
 
+  it("gives the same digest archiving from memory as from the directory", async () => {
+    const dir = join(root, "m");
+    writeTree(dir, files, 1_000_000);
+    chmodSync(join(dir, "a/y.sh"), 0o755);
+    const fromDisk = await archiveDir(dir, join(root, "disk.tar.gz"));
+    const entries = Object.entries(files).map(([path, content]) => ({
+      path,
+      executable: path.endsWith(".sh"),
+      data: Buffer.from(content),
+    }));
+    expect((await archiveFiles(entries, join(root, "mem.tar.gz"))).digest).toBe(fromDisk.digest);
+  });
+
   it("writes a tarball that tar reads back: sorted, root-owned, epoch mtimes, normalised modes, long names", async () => {
     const dir = join(root, "t");
     writeTree(dir, files, 1_000_000);
@@ -88,7 +101,7 @@ describe("artifact storage", () => {
   async function store(content: string, revision: string, when: Date) {
     const staging = await stagingDir(loc());
     writeTree(stagedTree(staging), { "app.yaml": content }, 1);
-    return storeArtifact(loc(), staging, revision, when);
+    return storeArtifact(loc(), staging, revision, { now: when });
   }
 
   it("stores tree, tarball and metadata under the digest and removes the staging directory", async () => {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { archiveDir } from "./tar.ts";
+import { archiveDir, archiveFiles, type TarEntry } from "./tar.ts";
 
 /** Where an object's artifacts live. */
 export interface ArtifactLocation {
@@ -57,16 +57,26 @@ export function stagedTree(staging: string): string {
  * Archives the staged tree and moves tree, tarball and metadata into place; the staging directory is
  * removed. Storing the same content twice yields the same artifact (the older copy is kept).
  */
+/** Options of storeArtifact(). */
+export interface StoreOptions {
+  /** The staged files with their content (from writeTree), to archive without reading them back. */
+  entries?: readonly TarEntry[];
+  now?: Date;
+}
+
 export async function storeArtifact(
   loc: ArtifactLocation,
   staging: string,
   revision: string,
-  now: Date = new Date(),
+  opts: StoreOptions = {},
 ): Promise<Artifact> {
+  const now = opts.now ?? new Date();
   const base = objectDir(loc);
   const tmpTarball = join(staging, "artifact.tar.gz");
   try {
-    const archive = await archiveDir(stagedTree(staging), tmpTarball);
+    const archive = opts.entries
+      ? await archiveFiles(opts.entries, tmpTarball)
+      : await archiveDir(stagedTree(staging), tmpTarball);
     const hex = archive.digest.slice("sha256:".length);
     const artifact: Artifact = {
       path: [loc.kind, loc.namespace, loc.name, `${hex}.tar.gz`].join("/"),

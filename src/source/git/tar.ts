@@ -1,7 +1,7 @@
-// A deterministic gzipped tarball of a directory: entries in sorted order, directories and regular files
-// only (symlinks are left out, as Flux does), owner 0:0 with no names, mtime 0, modes normalised to 0755
+// A deterministic gzipped tarball of a file tree: entries in depth-first sorted order, directories (those
+// holding files) and regular files only (symlinks are left out, as Flux does), owner 0:0 with no names, mtime 0, modes normalised to 0755
 // for directories and executables and 0644 for other files. The same tree always gives the same bytes,
-// hence the same sha256 digest.
+// hence the same sha256 digest, whether archived from a directory or from the files in memory.
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
@@ -60,26 +60,66 @@ export function entryHeader(name: string, size: number, mode: number, type: "0" 
   return [header(short, pax.length, 0o644, "x"), pax, padding(pax.length), header(short, size, mode, type)];
 }
 
-async function* entries(root: string, rel: string, counter: { files: number }): AsyncGenerator<Buffer> {
-  const names = (await readdir(join(root, rel))).sort();
-  for (const name of names) {
-    const path = rel === "" ? name : `${rel}/${name}`;
-    const st = await lstat(join(root, path));
-    if (st.isDirectory()) {
-      yield* entryHeader(`${path}/`, 0, 0o755, "5");
-      yield* entries(root, path, counter);
-    } else if (st.isFile()) {
-      const data = await readFile(join(root, path));
-      yield* entryHeader(path, data.length, st.mode & 0o111 ? 0o755 : 0o644, "0");
-      yield data;
-      yield padding(data.length);
-      counter.files += 1;
+/** A file to archive: its content, or a loader for it. Directories are derived from the paths. */
+export interface TarEntry {
+  /** Relative, "/"-separated path. */
+  path: string;
+  executable: boolean;
+  data: Buffer | Uint8Array | (() => Promise<Buffer>);
+}
+
+/** Depth-first tree order: segment by segment, a directory before its contents. */
+export function compareTreeOrder(a: string, b: string): number {
+  const pa = a.split("/");
+  const pb = b.split("/");
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i] ?? "";
+    const y = pb[i] ?? "";
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+async function* entries(files: readonly TarEntry[], counter: { files: number }): AsyncGenerator<Buffer> {
+  const sorted = [...files].sort((a, b) => compareTreeOrder(a.path, b.path));
+  const dirs = new Set<string>();
+  for (const f of sorted) {
+    const parts = f.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join("/");
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        yield* entryHeader(`${d}/`, 0, 0o755, "5");
+      }
     }
+    const data = typeof f.data === "function" ? await f.data() : f.data;
+    yield* entryHeader(f.path, data.length, f.executable ? 0o755 : 0o644, "0");
+    yield Buffer.from(data.buffer, data.byteOffset, data.length);
+    yield padding(data.length);
+    counter.files += 1;
   }
 }
 
-/** Writes the directory as a deterministic .tar.gz to outFile and returns its digest. */
-export async function archiveDir(dir: string, outFile: string): Promise<ArchiveResult> {
+/** The regular files under dir (symlinks and other types are left out), with loaders for their content. */
+export async function listFiles(dir: string): Promise<TarEntry[]> {
+  const out: TarEntry[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const e of await readdir(join(dir, rel), { withFileTypes: true })) {
+      const path = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) await walk(path);
+      else if (e.isFile()) {
+        const full = join(dir, path);
+        const st = await lstat(full);
+        out.push({ path, executable: (st.mode & 0o111) !== 0, data: () => readFile(full) });
+      }
+    }
+  };
+  await walk("");
+  return out;
+}
+
+/** Writes the files as a deterministic .tar.gz to outFile and returns its digest. */
+export async function archiveFiles(files: readonly TarEntry[], outFile: string): Promise<ArchiveResult> {
   const hash = createHash("sha256");
   let size = 0;
   const counter = { files: 0 };
@@ -90,9 +130,21 @@ export async function archiveDir(dir: string, outFile: string): Promise<ArchiveR
       cb(null, chunk);
     },
   });
+  // Batch the many small header/padding buffers: stream overhead per chunk dominates otherwise.
   async function* all(): AsyncGenerator<Buffer> {
-    yield* entries(dir, "", counter);
-    yield Buffer.alloc(BLOCK * 2);
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of entries(files, counter)) {
+      batch.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= 1 << 20) {
+        yield Buffer.concat(batch);
+        batch = [];
+        bytes = 0;
+      }
+    }
+    batch.push(Buffer.alloc(BLOCK * 2));
+    yield Buffer.concat(batch);
   }
   await pipeline(
     Readable.from(all()),
@@ -101,4 +153,9 @@ export async function archiveDir(dir: string, outFile: string): Promise<ArchiveR
     createWriteStream(outFile, { mode: 0o600 }),
   );
   return { digest: `sha256:${hash.digest("hex")}`, size, files: counter.files };
+}
+
+/** Writes the directory's regular files as a deterministic .tar.gz to outFile and returns its digest. */
+export async function archiveDir(dir: string, outFile: string): Promise<ArchiveResult> {
+  return archiveFiles(await listFiles(dir), outFile);
 }

@@ -1,6 +1,7 @@
 // Writing a commit's tree to a directory straight from the object store: tree and blob objects are read
 // and written as files, with no index and no working-tree bookkeeping (isomorphic-git's checkout builds an
 // index, which is most of its cost). Ignore rules are applied before any blob is read.
+// Objects come from objects.ts (packs read once) with isomorphic-git as the fallback.
 import * as fs from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,6 +9,8 @@ import git from "isomorphic-git";
 import { GitErrorCode, GitSourceError } from "./errors.ts";
 import type { ObjectCache } from "./fetch.ts";
 import { buildIgnoreMatcher, type IgnoreFile, SOURCE_IGNORE_FILE } from "./ignore.ts";
+import { type GitObject, ObjectStore, objectHeader, parseTree } from "./objects.ts";
+import type { TarEntry } from "./tar.ts";
 
 /** A file of a tree. */
 export interface TreeFile {
@@ -37,33 +40,66 @@ export interface WriteTreeResult {
   ignored: number;
   /** Symlinks and submodules are left out, as Flux's archive leaves them out. */
   skipped: number;
+  /** The files written with their content, for archiveFiles()/storeArtifact() without re-reading. */
+  entries: TarEntry[];
 }
 
 function safeName(name: string): boolean {
   return name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0");
 }
 
-/** Lists every file of the commit's tree (blobs and symlinks; submodules are skipped). */
+/** Reads objects from the packs first, and through isomorphic-git for anything they do not hold. */
+class Reader {
+  private readonly store: ObjectStore;
+  private readonly gitdir: string;
+  private readonly cache: ObjectCache;
+
+  constructor(store: ObjectStore, gitdir: string, cache: ObjectCache) {
+    this.store = store;
+    this.gitdir = gitdir;
+    this.cache = cache;
+  }
+
+  async get(oid: string): Promise<GitObject> {
+    const obj = await this.store.read(oid);
+    if (obj) return obj;
+    const res = await git.readObject({ fs, gitdir: this.gitdir, oid, cache: this.cache, format: "content" });
+    return { type: res.type as GitObject["type"], data: Buffer.from(res.object as Uint8Array) };
+  }
+}
+
+async function openReader(cacheDir: string, cache: ObjectCache): Promise<Reader> {
+  return new Reader(await ObjectStore.open(cacheDir), cacheDir, cache);
+}
+
+/** Lists every file of the commit's tree (blobs and symlinks; submodules are counted, not listed). */
 export async function listTree(
   cacheDir: string,
   commit: string,
   cache: ObjectCache = {},
 ): Promise<{ files: TreeFile[]; submodules: number }> {
-  const { commit: c } = await git.readCommit({ fs, gitdir: cacheDir, oid: commit, cache });
+  return listWith(await openReader(cacheDir, cache), commit);
+}
+
+async function listWith(reader: Reader, commit: string): Promise<{ files: TreeFile[]; submodules: number }> {
+  const c = await reader.get(commit);
+  const root = c.type === "commit" ? objectHeader(c.data, "tree") : undefined;
+  if (!root) throw new GitSourceError(GitErrorCode.InvalidRef, `${commit} is not a commit`);
   const files: TreeFile[] = [];
   let submodules = 0;
-  const stack: { oid: string; prefix: string }[] = [{ oid: c.tree, prefix: "" }];
+  const stack: { oid: string; prefix: string }[] = [{ oid: root, prefix: "" }];
   while (stack.length > 0) {
     const { oid, prefix } = stack.pop() as { oid: string; prefix: string };
-    const { tree } = await git.readTree({ fs, gitdir: cacheDir, oid, cache });
-    for (const entry of tree) {
-      if (!safeName(entry.path)) {
-        throw new GitSourceError(GitErrorCode.Transport, `unsafe path '${prefix}${entry.path}' in git tree`);
+    const tree = await reader.get(oid);
+    if (tree.type !== "tree") throw new GitSourceError(GitErrorCode.Transport, `object ${oid} is not a tree`);
+    for (const entry of parseTree(tree.data)) {
+      if (!safeName(entry.name)) {
+        throw new GitSourceError(GitErrorCode.Transport, `unsafe path '${prefix}${entry.name}' in git tree`);
       }
-      const path = `${prefix}${entry.path}`;
-      if (entry.type === "tree") stack.push({ oid: entry.oid, prefix: `${path}/` });
-      else if (entry.type === "blob") files.push({ path, oid: entry.oid, mode: entry.mode });
-      else submodules += 1;
+      const path = `${prefix}${entry.name}`;
+      if (entry.mode === "040000") stack.push({ oid: entry.oid, prefix: `${path}/` });
+      else if (entry.mode === "160000") submodules += 1;
+      else files.push({ path, oid: entry.oid, mode: entry.mode });
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -72,14 +108,13 @@ export async function listTree(
 
 /** Writes the commit's tree to dir, leaving out ignored files, symlinks and submodules. */
 export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult> {
-  const cache = opts.cache ?? {};
-  const { files, submodules } = await listTree(opts.cacheDir, opts.commit, cache);
+  const reader = await openReader(opts.cacheDir, opts.cache ?? {});
+  const { files, submodules } = await listWith(reader, opts.commit);
   const ignoreFiles: IgnoreFile[] = [];
   for (const f of files) {
     if (f.path === SOURCE_IGNORE_FILE || f.path.endsWith(`/${SOURCE_IGNORE_FILE}`)) {
-      const { blob } = await git.readBlob({ fs, gitdir: opts.cacheDir, oid: f.oid, cache });
       const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : "";
-      ignoreFiles.push({ dir, content: Buffer.from(blob).toString("utf8") });
+      ignoreFiles.push({ dir, content: (await reader.get(f.oid)).data.toString("utf8") });
     }
   }
   const matcher = buildIgnoreMatcher(ignoreFiles, opts.ignore);
@@ -94,24 +129,25 @@ export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult
   await mkdir(opts.dir, { recursive: true });
   const made = new Set<string>([""]);
   for (const f of todo) {
-    const parts = f.path.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const d = parts.slice(0, i).join("/");
-      if (!made.has(d)) {
-        await mkdir(join(opts.dir, d), { recursive: true });
-        made.add(d);
-      }
+    const slash = f.path.lastIndexOf("/");
+    const d = slash < 0 ? "" : f.path.slice(0, slash);
+    if (!made.has(d)) {
+      await mkdir(join(opts.dir, d), { recursive: true });
+      made.add(d);
     }
   }
+  const entries: TarEntry[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
       const f = todo[next++];
       if (!f) return;
-      const { blob } = await git.readBlob({ fs, gitdir: opts.cacheDir, oid: f.oid, cache });
-      await writeFile(join(opts.dir, f.path), blob, { mode: f.mode === "100755" ? 0o755 : 0o644 });
+      const blob = await reader.get(f.oid);
+      const executable = f.mode === "100755";
+      await writeFile(join(opts.dir, f.path), blob.data, { mode: executable ? 0o755 : 0o644 });
+      entries.push({ path: f.path, executable, data: blob.data });
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
-  return { files: todo.length, ignored, skipped };
+  return { files: todo.length, ignored, skipped, entries };
 }
