@@ -167,7 +167,7 @@ export class GitRepositoryReconciler implements Reconciler {
     const missing = obj.status.artifact !== undefined;
     delete st.status.artifact;
     st.clear(ConditionType.ArtifactInStorage);
-    st.progressing(missing ? "building artifact: disappeared from storage" : "building artifact");
+    st.progressing(missing ? "building artifact: disappeared from storage" : "building artifact", true);
     return undefined;
   }
 
@@ -214,7 +214,7 @@ export class GitRepositoryReconciler implements Reconciler {
         if (obj.status.artifact) {
           st.mark(ConditionType.ArtifactOutdated, ConditionStatus.True, Reason.NewRevision, message);
         }
-        st.progressing(`building artifact: ${message}`);
+        st.progressing(`building artifact: ${message}`, true);
         await this.#writeStatus(raw, obj, st, obj.status.observedGeneration);
       }
       const artifact = await buildArtifact({
@@ -223,7 +223,6 @@ export class GitRepositoryReconciler implements Reconciler {
         ref: fetched.ref,
         ignore: obj.spec.ignore,
         includes,
-        now: this.#now(),
       });
       this.#recordArtifact(obj, st, artifact, includes);
       await garbageCollect(loc, { keep: this.#o.keepArtifacts ?? 2, current: [artifact.digest] }).catch(
@@ -272,7 +271,7 @@ export class GitRepositoryReconciler implements Reconciler {
     }
     st.clear(ConditionType.IncludeUnavailable);
     if (out.length > 0 && includesChanged(obj, out)) {
-      st.progressing("building artifact: included artifacts differ from last observed includes");
+      st.progressing("building artifact: included artifacts differ from last observed includes", true);
     }
     return out;
   }

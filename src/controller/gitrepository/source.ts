@@ -133,7 +133,6 @@ export async function buildArtifact(options: {
   ref: ResolvedRef;
   ignore: string | undefined;
   includes: readonly ResolvedInclude[];
-  now: Date;
 }): Promise<Artifact> {
   const staging = await stagingDir(options.loc).catch((err: unknown) => {
     throw storageFailure(Reason.DirectoryCreationFailed, "failed to create temporary working directory", err);
@@ -167,7 +166,7 @@ export async function buildArtifact(options: {
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }
   try {
-    return await storeArtifact(options.loc, staging, options.ref.revision, options.now);
+    return await storeArtifact(options.loc, staging, options.ref.revision);
   } catch (err) {
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }

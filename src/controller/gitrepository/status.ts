@@ -84,10 +84,14 @@ export class GitRepositoryStatusBuilder {
     this.status.conditions = removeCondition(this.status.conditions, type);
   }
 
-  /** Reconciling=True and, unless Ready is already False, Ready=Unknown with the same words (Flux's ProgressiveStatus). */
-  progressing(message: string): void {
+  /**
+   * Reconciling=True with the message; Ready=Unknown with the same words when a drift from the stored
+   * artifact is seen, or Ready is absent or Unknown (Flux's ProgressiveStatus).
+   */
+  progressing(message: string, drift = false): void {
     this.mark(ConditionType.Reconciling, ConditionStatus.True, Reason.Progressing, message);
-    if (this.get(ConditionType.Ready)?.status !== ConditionStatus.False) {
+    const ready = this.get(ConditionType.Ready);
+    if (drift || !ready || ready.status === ConditionStatus.Unknown) {
       this.mark(ConditionType.Ready, ConditionStatus.Unknown, Reason.Progressing, message);
     }
   }
