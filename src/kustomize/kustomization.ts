@@ -205,6 +205,50 @@ export type ReplacementEntry = z.infer<typeof replacement>;
 /** A `vars` entry. */
 export type VarEntry = z.infer<typeof varSchema>;
 
+interface ZodDef {
+  readonly type: string;
+  readonly shape?: Record<string, { _zod: { def: ZodDef } }>;
+  readonly innerType?: { _zod: { def: ZodDef } };
+  readonly element?: { _zod: { def: ZodDef } };
+}
+
+function defOf(schema: unknown): ZodDef {
+  return (schema as { _zod: { def: ZodDef } })._zod.def;
+}
+
+/**
+ * Renames keys to the schema's spelling ignoring case, as Go's JSON decoding (which kustomize
+ * uses for kustomization files) matches struct fields case-insensitively.
+ */
+export function foldKeys(value: unknown, schema: unknown = kustomizationSchema): unknown {
+  let def = defOf(schema);
+  while ((def.type === "optional" || def.type === "nullable" || def.type === "default") && def.innerType) {
+    def = defOf(def.innerType);
+  }
+  if (def.type === "array" && Array.isArray(value) && def.element) {
+    const element = def.element;
+    return value.map((v) => foldKeys(v, element));
+  }
+  if (
+    def.type !== "object" ||
+    def.shape === undefined ||
+    value === null ||
+    typeof value !== "object" ||
+    Array.isArray(value)
+  ) {
+    return value;
+  }
+  const shape = def.shape;
+  const byLower = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const key = Object.hasOwn(shape, k) ? k : (byLower.get(k.toLowerCase()) ?? k);
+    const field = shape[key];
+    out[key] = field === undefined ? v : foldKeys(v, field);
+  }
+  return out;
+}
+
 /** Formats the first zod issue as kustomize-style field text. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];

@@ -4,6 +4,7 @@ import path from "node:path";
 import { generate } from "./generators/configmap-secret.ts";
 import {
   describeIssue,
+  foldKeys,
   KUSTOMIZATION_FILE_NAMES,
   type Kustomization,
   kustomizationSchema,
@@ -48,7 +49,7 @@ export function readKustomization(ldr: Loader): LoadedKustomization | undefined 
 
 /** Checks a kustomization document's fields and folds deprecated ones into their successors. */
 export function parseKustomization(doc: unknown, file: string): Kustomization {
-  const parsed = kustomizationSchema.safeParse(doc ?? {});
+  const parsed = kustomizationSchema.safeParse(foldKeys(doc ?? {}));
   if (!parsed.success) throw new BuildError(`invalid Kustomization: ${file}: ${describeIssue(parsed.error)}`);
   const k = parsed.data;
   if (

@@ -19,8 +19,7 @@ function isPrintable(cp: number): boolean {
     cp === 0x0a ||
     (cp >= 0x20 && cp <= 0x7e) ||
     (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
   );
 }
 
