@@ -112,6 +112,29 @@ describe("ssh", () => {
     expect(sshCommands(info, "app").length - before).toBe(2);
   });
 
+  it("polls an unchanged branch with a single exec session", async () => {
+    const url = repoUrl(info, "ssh", "app");
+    const first = await poll({ url, secret: secrets(info).ssh, ref: { branch: "main" }, root, name: name() });
+    const before = sshCommands(info, "app").length;
+    const again = await poll({
+      url,
+      secret: secrets(info).ssh,
+      ref: { branch: "main" },
+      root,
+      name: name(),
+      lastRevision: first.ref.revision,
+    });
+    expect(again.fetched).toBe(false);
+    expect(again.requests).toBe(1);
+    expect(sshCommands(info, "app").length - before).toBe(1);
+  });
+
+  it("reports an unreachable ssh server as a transport failure", async () => {
+    const url = `ssh://git@127.0.0.1:1/app.git`;
+    const secret = { ...secrets(info).ssh, known_hosts: `[127.0.0.1]:1 ${info.ssh.hostPublicKey}` };
+    expect(await errorCode(() => poll({ url, secret, root, name: name() }))).toBe(GitErrorCode.Transport);
+  });
+
   it("fetches with a passphrase-protected identity", async () => {
     await fetchesHead(repoUrl(info, "ssh", "app"), {
       identity: readFileSync(info.ssh.encryptedClientKeyFile, "utf8"),
