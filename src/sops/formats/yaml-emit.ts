@@ -305,10 +305,19 @@ class Emitter {
 
   private seq(items: (Node | Comment)[], indent: number): void {
     let pending: string[] = [];
-    for (const item of items) {
+    for (let item of items) {
       if (item.t === "comment") {
         pending.push(item.v);
         continue;
+      }
+      // A collection's leading comments become its head comment, which go-yaml writes above the "- ".
+      if (item.t === "map" || item.t === "seq") {
+        const first = item.items.findIndex((i) => i.t !== "comment");
+        const lead = first === -1 ? item.items.length : first;
+        if (lead > 0 && first !== -1) {
+          for (const c of item.items.slice(0, lead)) if (c.t === "comment") pending.push(c.v);
+          item = { ...item, items: item.items.slice(lead) } as typeof item;
+        }
       }
       this.comments(pending, indent);
       pending = [];

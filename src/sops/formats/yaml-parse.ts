@@ -11,7 +11,7 @@ import {
   type Node as YamlNode,
   type Scalar as YamlScalar,
 } from "yaml";
-import type { Comment, MapNode, Node, Scalar } from "../tree.ts";
+import type { Comment, MapNode, Node, Pair, Scalar, SeqNode } from "../tree.ts";
 import { resolvePlain } from "./resolve.ts";
 
 /** A YAML document that SOPS cannot represent (not a mapping, non-string key, syntax error). */
@@ -53,60 +53,107 @@ function scalarValue(node: YamlScalar): Scalar {
   return resolved;
 }
 
+/** A comment line and the column it starts at in the source. */
+interface PlacedComment {
+  column: number;
+  comment: Comment;
+}
+
+type Collection = YamlNode & { range?: [number, number, number] | null; comment?: string | null };
+
 class Reader {
   private depth = 0;
   private readonly doc: Document;
-  constructor(doc: Document) {
+  private readonly src: string;
+  constructor(doc: Document, src: string) {
     this.doc = doc;
+    this.src = src;
   }
 
-  value(node: unknown): Node {
+  private column(offset: number): number {
+    return offset - (this.src.lastIndexOf("\n", offset - 1) + 1);
+  }
+
+  /**
+   * The comments after a collection's last entry. The YAML library gives them all to the innermost
+   * collection; go-yaml places each by its indentation, so keep the columns to hand the outer ones up.
+   */
+  private trailing(node: Collection): PlacedComment[] {
+    const lines = commentLines(node.comment);
+    const range = node.range;
+    if (lines.length === 0) return [];
+    if (range) {
+      const found = this.src
+        .slice(range[1], range[2])
+        .split("\n")
+        .flatMap((l) => {
+          const m = /^([ \t]*)#/.exec(l);
+          return m ? [m[1]?.length ?? 0] : [];
+        });
+      if (found.length === lines.length)
+        return lines.map((comment, i) => ({ column: found[i] ?? 0, comment }));
+    }
+    return lines.map((comment) => ({ column: Number.POSITIVE_INFINITY, comment }));
+  }
+
+  /** Reads a value; comments after it that belong to an outer level come back as `escaped`. */
+  read(node: unknown, leadingHandled = false): { node: Node; escaped: PlacedComment[] } {
     if (++this.depth > 10_000) throw new YamlShapeError("aliases nest too deeply");
     try {
       if (isAlias(node)) {
         const target = node.resolve(this.doc);
         if (target === undefined) throw new YamlShapeError("alias to an unknown anchor");
-        return this.value(target);
+        // An alias repeats the anchored value, not the comments around it.
+        return { node: this.read(target).node, escaped: [] };
       }
-      if (isScalar(node)) return scalarValue(node);
-      if (isMap(node)) return this.map(node.items, node.commentBefore, node.comment);
-      if (isSeq(node)) {
-        const items: (Node | Comment)[] = [];
-        for (const item of node.items) {
-          const n = item as YamlNode;
-          items.push(...commentLines(n.commentBefore));
-          if (isScalar(n)) items.push(...commentLines(n.comment));
-          items.push(this.value(n));
-          if (!isScalar(n)) items.push(...commentLines((n as { comment?: string | null }).comment));
+      if (isScalar(node)) return { node: scalarValue(node), escaped: [] };
+      if (isMap(node) || isSeq(node)) {
+        const own = this.column((node as Collection).range?.[0] ?? 0);
+        const items: (Pair | Node | Comment)[] = leadingHandled ? [] : [...commentLines(node.commentBefore)];
+        const escaped: PlacedComment[] = [];
+        const keep = (placed: PlacedComment[]): void => {
+          for (const p of placed) {
+            if (p.column >= own) items.push(p.comment);
+            else escaped.push(p);
+          }
+        };
+        if (isMap(node)) {
+          for (const pair of node.items) keep(this.pair(pair, items));
+        } else {
+          for (const item of node.items) {
+            const n = item as YamlNode;
+            // go-yaml makes the comments above an item (a "- " line) head comments of the sequence entry.
+            items.push(...commentLines(n.commentBefore));
+            if (isScalar(n)) items.push(...commentLines(n.comment));
+            const child = this.read(n, true);
+            items.push(child.node);
+            keep(child.escaped);
+          }
         }
-        items.push(...commentLines(node.comment));
-        return { t: "seq", items };
+        keep(this.trailing(node as Collection));
+        const out = isMap(node)
+          ? { t: "map" as const, items: items as MapNode["items"] }
+          : { t: "seq" as const, items: items as SeqNode["items"] };
+        return { node: out, escaped };
       }
-      if (node === null || node === undefined) return { t: "null" };
+      if (node === null || node === undefined) return { node: { t: "null" }, escaped: [] };
       throw new YamlShapeError("unsupported YAML node");
     } finally {
       this.depth--;
     }
   }
 
-  map(
-    pairs: readonly { key: unknown; value: unknown }[],
-    commentBefore?: string | null,
-    comment?: string | null,
-  ): MapNode {
-    const items: MapNode["items"] = [...commentLines(commentBefore)];
-    for (const pair of pairs) {
-      const key = pair.key as YamlNode | null;
-      const keyValue = key === null ? { t: "null" as const } : this.value(key);
-      if (keyValue.t !== "str") throw new YamlShapeError("the document has a key that is not a string");
-      items.push(...commentLines(key?.commentBefore), ...commentLines(key?.comment));
-      const value = pair.value as YamlNode | null;
-      if (value && isScalar(value))
-        items.push(...commentLines(value.commentBefore), ...commentLines(value.comment));
-      items.push({ t: "pair", key: keyValue.v, value: value === null ? { t: "null" } : this.value(value) });
-    }
-    items.push(...commentLines(comment));
-    return { t: "map", items };
+  private pair(pair: { key: unknown; value: unknown }, items: (Pair | Node | Comment)[]): PlacedComment[] {
+    const key = pair.key as YamlNode | null;
+    const keyValue = key === null ? { t: "null" as const } : this.read(key).node;
+    if (keyValue.t !== "str") throw new YamlShapeError("the document has a key that is not a string");
+    items.push(...commentLines(key?.commentBefore), ...commentLines(key?.comment));
+    const value = pair.value as YamlNode | null;
+    if (value && isScalar(value))
+      items.push(...commentLines(value.commentBefore), ...commentLines(value.comment));
+    const child = value === null ? { node: { t: "null" as const }, escaped: [] } : this.read(value);
+    items.push({ t: "pair", key: keyValue.v, value: child.node });
+    return child.escaped;
   }
 }
 
@@ -125,7 +172,7 @@ export function parseYaml(text: string): MapNode[] {
     if (error)
       throw new YamlShapeError(`invalid YAML: ${error.code} at line ${error.linePos?.[0]?.line ?? "?"}`);
     const contents = doc.contents;
-    const reader = new Reader(doc);
+    const reader = new Reader(doc, text);
     if (contents === null || contents === undefined) {
       out.push({ t: "map", items: [...commentLines(doc.commentBefore), ...commentLines(doc.comment)] });
       continue;
@@ -139,10 +186,16 @@ export function parseYaml(text: string): MapNode[] {
       continue;
     }
     if (!isMap(contents)) throw new YamlShapeError("a YAML document that is not a mapping is not supported");
-    const map = reader.map(contents.items, contents.commentBefore, contents.comment);
+    const { node, escaped } = reader.read(contents);
+    const items = node.t === "map" ? node.items : [];
     out.push({
       t: "map",
-      items: [...commentLines(doc.commentBefore), ...map.items, ...commentLines(doc.comment)],
+      items: [
+        ...commentLines(doc.commentBefore),
+        ...items,
+        ...escaped.map((e) => e.comment),
+        ...commentLines(doc.comment),
+      ],
     });
   }
   return out;
