@@ -496,12 +496,21 @@ function selectStyle(requested: Style, analysis: Analysis, empty: boolean, ctx: 
   return style;
 }
 
-/** Numbers as JSON writes them; go-yaml's own formatting differs only in ways that read back the same. */
+/**
+ * Numbers as go-yaml writes them: integers in decimal, other numbers as Go's strconv.FormatFloat(f, 'g', -1)
+ * (exponent form below 1e-4 and from 1e6 up, with a two-digit exponent). Integral floats are written as
+ * integers: JSON does not tell 3.0 from 3, and both read back the same.
+ */
 function formatNumber(n: number): string {
   if (Number.isNaN(n)) return ".nan";
   if (n === Number.POSITIVE_INFINITY) return ".inf";
   if (n === Number.NEGATIVE_INFINITY) return "-.inf";
-  return String(n);
+  if (Number.isInteger(n)) return String(n);
+  const [mantissa = "", exponentText = "0"] = n.toExponential().split("e");
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 6) return String(n);
+  const sign = exponent < 0 ? "-" : "+";
+  return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
 // ---- go-yaml v2's resolver: does a plain scalar read back as a string? ----

@@ -175,20 +175,34 @@ function fromYaml(text: string, id: string): unknown {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${reason}`, { cause });
   }
-  // JSON has no infinities or NaN (".inf", ".nan"): Flux fails converting them, so do we.
-  if (hasNonFiniteNumber(obj))
-    throw new PostBuildError(id, "InvalidResult", "YAMLToJSON: unsupported value: not a finite number");
+  try {
+    obj = toJsonValue(obj);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${reason}`, { cause });
+  }
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
     throw new PostBuildError(id, "InvalidResult", "the substituted manifest is not an object");
   }
   return obj;
 }
 
-function hasNonFiniteNumber(value: unknown): boolean {
-  if (typeof value === "number") return !Number.isFinite(value);
-  if (Array.isArray(value)) return value.some(hasNonFiniteNumber);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(hasNonFiniteNumber);
-  return false;
+/** The value as JSON can hold it, as Flux's YAML-to-JSON step leaves it: binary as text, no infinities. */
+function toJsonValue(value: unknown): unknown {
+  if (typeof value === "number") {
+    // JSON has no infinities or NaN (".inf", ".nan"): Flux fails converting them, so do we.
+    if (!Number.isFinite(value)) throw new Error(`unsupported value: ${value}`);
+    return value;
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), toJsonValue(v)]));
+  if (value instanceof Set) return Object.fromEntries([...value].map((k) => [String(k), null]));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonValue(v)]));
+  }
+  return value;
 }
 
 // go-yaml only takes letters, digits, "-" and "_" in anchor and alias names; YAML 1.2 parsers take more.
