@@ -126,3 +126,13 @@ describe("expand", () => {
     });
   });
 });
+
+describe("expand on a negative substring length", () => {
+  it("fails where Flux's code panics", () => {
+    expect(() => expand("${path:2:${negative}}", lenient)).toThrow("negative substring length");
+  });
+
+  it("returns nothing when the offset is already past the end", () => {
+    expect(expand("${name:20:${negative}}", lenient)).toBe("");
+  });
+});

@@ -503,6 +503,8 @@ const substring: Substitute = (s, args) => {
   const length = atoi(second);
   if (length === undefined) return s;
   if (pos + length >= bytes.length) return pos < bytes.length ? bytes.subarray(pos).toString("utf8") : "";
+  // Flux's code panics on a negative length here (the reconcile fails); fail the same way, cleanly.
+  if (length < 0) throw new EnvsubstError("BadSubstitution", "bad substitution: negative substring length");
   return bytes.subarray(pos, pos + length).toString("utf8");
 };
 
