@@ -29,11 +29,6 @@ const OLD_BOOLS = new Set([
   "Off",
   "OFF",
 ]);
-const TIMESTAMP_FORMATS = [
-  /^\d{4}-\d{1,2}-\d{1,2}[Tt]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
-  /^\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?$/,
-  /^\d{4}-\d{1,2}-\d{1,2}$/,
-];
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -56,13 +51,40 @@ function parseGoInt(s: string): bigint | undefined {
   return undefined;
 }
 
-function isTimestamp(s: string): boolean {
-  if (!/^\d{4}-/.test(s)) return false;
-  return TIMESTAMP_FORMATS.some((re) => re.test(s));
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** What go-yaml resolves an untagged plain scalar to; a "timestamp" stays a string when decoded. */
-export type Resolved = Scalar | { t: "timestamp"; v: string };
+/**
+ * Parses a timestamp as go-yaml does (Go's time.Parse with its four layouts) and returns it the way Go's
+ * time.Time.MarshalText writes it (RFC 3339 with nanoseconds), or undefined when it is not one.
+ */
+export function goTimestamp(s: string): string | undefined {
+  const m = TIMESTAMP.exec(s);
+  if (!m) return undefined;
+  const [, y = "", mo = "", d = "", space, h, mi, se, frac, zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  const pad = (n: number): string => String(n).padStart(2, "0");
+  const date = `${y}-${pad(month)}-${pad(day)}`;
+  if (h === undefined) return `${date}T00:00:00Z`;
+  // The layout with a space has no zone; the ones with T require one.
+  if ((space !== undefined) !== (zone === undefined)) return undefined;
+  const [hour, minute, second] = [Number(h), Number(mi), Number(se)];
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const nanos = (frac ?? "").slice(0, 9).replace(/0+$/, "");
+  const offset = zone === undefined || /^(Z|[+-]00:00)$/.test(zone) ? "Z" : zone;
+  return `${date}T${pad(hour)}:${pad(minute)}:${pad(second)}${nanos ? `.${nanos}` : ""}${offset}`;
+}
+
+/** What go-yaml resolves an untagged plain scalar to. */
+export type Resolved = Scalar;
 
 /** Resolves an untagged plain scalar as go-yaml v3 does. */
 export function resolvePlain(s: string): Resolved {
@@ -78,7 +100,8 @@ export function resolvePlain(s: string): Resolved {
     return { t: "str", v: s };
   }
   if (!/[0-9+-]/.test(c)) return { t: "str", v: s };
-  if (isTimestamp(s)) return { t: "timestamp", v: s };
+  const time = goTimestamp(s);
+  if (time !== undefined) return { t: "time", v: time };
   const plain = s.replaceAll("_", "");
   const int = parseGoInt(plain);
   if (int !== undefined) return { t: "int", v: int };

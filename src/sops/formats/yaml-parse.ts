@@ -12,7 +12,7 @@ import {
   type Scalar as YamlScalar,
 } from "yaml";
 import type { Comment, MapNode, Node, Pair, Scalar, SeqNode } from "../tree.ts";
-import { resolvePlain } from "./resolve.ts";
+import { goTimestamp, resolvePlain } from "./resolve.ts";
 
 /** A YAML document that SOPS cannot represent (not a mapping, non-string key, syntax error). */
 export class YamlShapeError extends Error {
@@ -44,13 +44,11 @@ function scalarValue(node: YamlScalar): Scalar {
   if (tag === "!!str") return { t: "str", v: text };
   if (tag === "!!binary")
     return { t: "str", v: Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8") };
-  if (tag === "!!timestamp") return { t: "time", v: text };
+  if (tag === "!!timestamp") return { t: "time", v: goTimestamp(text) ?? text };
   const quoted = node.type !== undefined && node.type !== "PLAIN";
   if (node.type === "QUOTE_SINGLE" && tag === undefined) return { t: "str", v: foldUnicodeBreaks(text) };
   if (quoted && tag === undefined) return { t: "str", v: text };
-  const resolved = resolvePlain(foldUnicodeBreaks(text));
-  if (resolved.t === "timestamp") return { t: "str", v: text };
-  return resolved;
+  return resolvePlain(foldUnicodeBreaks(text));
 }
 
 /** A comment line and the column it starts at in the source. */
