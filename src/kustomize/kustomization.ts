@@ -103,6 +103,7 @@ const replacementTarget = z
 const replacement = z
   .object({
     path: z.string().optional(),
+    sourceValue: z.string().optional(),
     source: selectorSpec
       .extend({ fieldPath: z.string().optional(), options: replacementTarget.shape.options })
       .strict()

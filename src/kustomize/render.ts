@@ -2,6 +2,7 @@
 import { Loader, type LoaderOptions } from "./loader.ts";
 import type { Obj } from "./resource.ts";
 import { accumulate, type LoadedKustomization } from "./target.ts";
+import { applyBuildMetadata } from "./transformers/build-metadata.ts";
 import { addHashSuffixes, cleanAnnotations, sortResources } from "./transformers/finalize.ts";
 import { fixNameReferences } from "./transformers/name-reference.ts";
 import { emitYamlStream } from "./yaml/emit.ts";
@@ -19,6 +20,7 @@ export function renderTree(dir: string, options: LoaderOptions, root?: LoadedKus
   addHashSuffixes(rm);
   fixNameReferences(rm);
   sortResources(rm, k);
+  applyBuildMetadata(rm, k, ldr.root);
   cleanAnnotations(rm);
   const objects = rm.list.map((r) => r.obj);
   return { objects, yaml: emitYamlStream(objects) };

@@ -13,6 +13,13 @@ export interface PrevId {
   readonly namespace: string;
 }
 
+/** A resource's origin: the file it was read from, or the kustomization whose generator made it. */
+export interface Origin {
+  readonly path?: string;
+  readonly configuredIn?: string;
+  readonly generator?: string;
+}
+
 /** How a generated object combines with one of the same name from a base. */
 export type Behavior = "create" | "merge" | "replace" | "unspecified";
 
@@ -26,8 +33,8 @@ export class Resource {
   annotated = false;
   needsHash = false;
   behavior: Behavior = "unspecified";
-  /** The file (relative to the build root) the resource came from; for origin annotations. */
-  origin: unknown = undefined;
+  /** Where the resource came from (absolute paths), for `buildMetadata: [originAnnotations]`. */
+  origin: Origin | undefined = undefined;
   /** The id at load time, for selecting referrers. */
   readonly orgGvk: Gvk;
 

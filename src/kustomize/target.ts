@@ -88,7 +88,9 @@ export function loadResourceFile(ldr: Loader, rel: string): Resource[] {
     if (e instanceof YamlError) throw new BuildError(e.message);
     throw e;
   }
-  return resourcesFromDocs(docs, file);
+  const out = resourcesFromDocs(docs, file);
+  for (const r of out) r.origin = { path: file };
+  return out;
 }
 
 /** Turns parsed documents into resources, checking each is an object with a kind and a name. */
@@ -158,7 +160,7 @@ export function accumulate(
   try {
     const rm = ra ?? new ResMap();
     accumulateResources(ldr, ctx, rm, [...(k.bases ?? []), ...(k.resources ?? [])]);
-    runGenerators(ldr, rm, k);
+    runGenerators(ldr, rm, k, loaded.file);
     for (const c of k.components ?? []) {
       const dir = ldr.resolve(c);
       if (!ldr.isDir(dir))
@@ -189,11 +191,19 @@ function accumulateResources(ldr: Loader, ctx: TargetContext, rm: ResMap, entrie
   }
 }
 
-function runGenerators(ldr: Loader, rm: ResMap, k: Kustomization): void {
+function runGenerators(ldr: Loader, rm: ResMap, k: Kustomization, file: string): void {
   const made: Resource[] = [];
-  for (const args of k.configMapGenerator ?? [])
-    made.push(generate("ConfigMap", ldr, args, k.generatorOptions));
-  for (const args of k.secretGenerator ?? []) made.push(generate("Secret", ldr, args, k.generatorOptions));
+  const configuredIn = path.join(ldr.root, file);
+  for (const args of k.configMapGenerator ?? []) {
+    const r = generate("ConfigMap", ldr, args, k.generatorOptions);
+    r.origin = { configuredIn, generator: "ConfigMapGenerator" };
+    made.push(r);
+  }
+  for (const args of k.secretGenerator ?? []) {
+    const r = generate("Secret", ldr, args, k.generatorOptions);
+    r.origin = { configuredIn, generator: "SecretGenerator" };
+    made.push(r);
+  }
   rm.invalidate();
   for (const r of made) absorb(rm, r);
   rm.invalidate();
@@ -263,6 +273,7 @@ function absorb(rm: ResMap, r: Resource): void {
   merged.annotated = true;
   merged.needsHash = old.needsHash && r.needsHash;
   merged.behavior = old.behavior;
+  merged.origin = r.behavior === "merge" ? old.origin : r.origin;
   rm.list[rm.list.indexOf(old)] = merged;
 }
 
