@@ -147,6 +147,26 @@ describe("polling", () => {
     ).toEqual([first.artifact?.digest]);
   });
 
+  it("downloads only what changed for a new commit (a thin pack against the cached commit)", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`apps/${i}.yaml`] = `value: ${i}-${"abcdefghij".repeat(i % 50)}\n`;
+    const r = await repo(files);
+    const first = await poll({ url: r.url, ref: { branch: "main" }, root, name: r.name });
+    await commitFiles(info, r.name, { "apps/7.yaml": "value: changed\n" }, { branch: "main" });
+    const second = await poll({
+      url: r.url,
+      ref: { branch: "main" },
+      root,
+      name: r.name,
+      lastRevision: first.ref.revision,
+    });
+    const packs = (await httpRequests(info, r.name)).filter((q) => q.path === "git-upload-pack");
+    expect(packs).toHaveLength(2);
+    const [full, delta] = packs.map((q) => q.bytes) as [number, number];
+    expect(delta * 10).toBeLessThan(full);
+    expect(listFiles(second.artifact?.dir ?? "")).toHaveLength(300);
+  });
+
   it("rebuilds the artifact from the cache without fetching when only the ignore rules change", async () => {
     const r = await repo({ "a.yaml": "1", "b.yaml": "2" });
     const first = await poll({ url: r.url, ref: { branch: "main" }, root, name: r.name });

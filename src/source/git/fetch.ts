@@ -170,6 +170,13 @@ export async function fetchCommit(opts: FetchOptions): Promise<FetchResult> {
       },
     );
   }
+  // Remember what this ref fetched: the next fetch of the same ref sends it as a "have", so the server
+  // sends only the objects that changed.
+  if (want.startsWith("refs/")) {
+    await git
+      .writeRef({ fs, gitdir: cacheDir, ref: want, value: fetchHead, force: true })
+      .catch(() => undefined);
+  }
   if (commit === ref.commit) return { ref, fetched: true };
   const moved: ResolvedRef = { ...ref, commit, revision: revisionFor(ref.kind, ref.refName, commit) };
   if (fetchHead !== commit) moved.tagObject = fetchHead;

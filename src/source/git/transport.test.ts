@@ -1,6 +1,6 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
 import { describe, expect, it } from "vitest";
-import { replayAdvertisement } from "./transport.ts";
+import { addCapability, replayAdvertisement } from "./transport.ts";
 
 async function text(res: GitHttpResponse): Promise<string> {
   const chunks: Buffer[] = [];
@@ -48,5 +48,25 @@ describe("replayAdvertisement", () => {
     await text(await client.request(post));
     await text(await client.request(post));
     expect(inner.calls).toHaveLength(2);
+  });
+});
+
+describe("addCapability", () => {
+  const pkt = (s: string): string => `${(s.length + 4).toString(16).padStart(4, "0")}${s}`;
+
+  it("appends the capability to the first want line and keeps the rest", () => {
+    const body = Buffer.from(
+      `${pkt("want abc ofs-delta agent=x\n")}${pkt("deepen 1\n")}0000${pkt("done\n")}`,
+    );
+    expect(addCapability(body, "thin-pack").toString()).toBe(
+      `${pkt("want abc ofs-delta agent=x thin-pack\n")}${pkt("deepen 1\n")}0000${pkt("done\n")}`,
+    );
+  });
+
+  it("leaves requests that already carry it, and other requests, unchanged", () => {
+    const has = Buffer.from(`${pkt("want abc thin-pack\n")}0000`);
+    expect(addCapability(has, "thin-pack")).toBe(has);
+    const v2 = Buffer.from(`${pkt("command=fetch\n")}0001`);
+    expect(addCapability(v2, "thin-pack")).toBe(v2);
   });
 });

@@ -48,7 +48,7 @@ export function openTransport(
       kind,
       url: `${SSH_PLACEHOLDER_ORIGIN}${target.path}`,
       displayUrl,
-      http: replayAdvertisement(client),
+      http: replayAdvertisement(requestThinPacks(client)),
       get requests() {
         return client.requests;
       },
@@ -70,7 +70,7 @@ export function openTransport(
     kind,
     url,
     displayUrl,
-    http: replayAdvertisement(client),
+    http: replayAdvertisement(requestThinPacks(client)),
     get requests() {
       return client.requests;
     },
@@ -141,4 +141,54 @@ export function replayAdvertisement(client: HttpClient): HttpClient {
       return { ...res, body: once(body) };
     },
   };
+}
+
+/**
+ * Wraps a client so that protocol v0/v1 pack requests ask for a thin pack when the server offers one.
+ * isomorphic-git leaves thin-pack out (its own checkout cannot complete such packs for canonical git), but
+ * without it upload-pack answers a shallow fetch with every object of the tree even when the previous
+ * commit is sent as a "have". Thin packs may hold deltas against objects already in the cache, which
+ * isomorphic-git's index builder and objects.ts both resolve.
+ */
+export function requestThinPacks(client: HttpClient): HttpClient {
+  let offered = false;
+  return {
+    async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+      const path = new URL(req.url).pathname;
+      if ((req.method ?? "GET") === "GET" && path.endsWith("/info/refs")) {
+        const res = await client.request(req);
+        if (res.statusCode !== 200 || !res.body) return res;
+        const chunks: Buffer[] = [];
+        for await (const chunk of res.body) chunks.push(Buffer.from(chunk));
+        const body = Buffer.concat(chunks);
+        offered = body.includes("thin-pack");
+        async function* once(): AsyncIterableIterator<Uint8Array> {
+          yield body;
+        }
+        return { ...res, body: once() };
+      }
+      if (!offered || req.method !== "POST" || !path.endsWith("/git-upload-pack") || !req.body) {
+        return client.request(req);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req.body) chunks.push(Buffer.from(chunk));
+      const body = addCapability(Buffer.concat(chunks), "thin-pack");
+      async function* once(): AsyncIterableIterator<Uint8Array> {
+        yield body;
+      }
+      return client.request({ ...req, body: once() });
+    },
+  };
+}
+
+/** Adds a capability to the first "want" pkt-line of a v0/v1 upload-pack request (unchanged otherwise). */
+export function addCapability(body: Buffer, capability: string): Buffer {
+  const len = Number.parseInt(body.subarray(0, 4).toString("latin1"), 16);
+  if (!(len > 4) || len > body.length) return body;
+  const line = body.subarray(4, len).toString("latin1");
+  if (!line.startsWith("want ") || line.split(/[ \n]/).includes(capability)) return body;
+  const nl = line.endsWith("\n") ? "\n" : "";
+  const next = `${line.slice(0, line.length - nl.length)} ${capability}${nl}`;
+  const head = Buffer.from(`${(next.length + 4).toString(16).padStart(4, "0")}${next}`, "latin1");
+  return Buffer.concat([head, body.subarray(len)]);
 }

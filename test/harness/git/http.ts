@@ -42,6 +42,8 @@ export interface RecordedRequest {
   /** The Git-Protocol header (e.g. "version=2"), if any. */
   protocol?: string;
   status: number;
+  /** Response body bytes sent. */
+  bytes: number;
 }
 
 /** A fault to inject into matching requests. */
@@ -168,6 +170,7 @@ export class GitHttpServer {
       path: rest,
       method: req.method ?? "GET",
       status: 0,
+      bytes: 0,
     };
     const service = url.searchParams.get("service");
     if (service) record.service = service;
@@ -189,7 +192,7 @@ export class GitHttpServer {
         res.writeHead(fault.status).end();
         return;
       }
-      this.cgi(req, res, `/${repo}/${rest}`, url.search.slice(1), user, fault?.afterBytes);
+      this.cgi(req, res, `/${repo}/${rest}`, url.search.slice(1), user, fault?.afterBytes, record);
     };
     if (fault?.delayMs) setTimeout(go, fault.delayMs);
     else go();
@@ -235,6 +238,7 @@ export class GitHttpServer {
     query: string,
     user: string,
     afterBytes: number | undefined,
+    record: RecordedRequest,
   ): void {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -298,6 +302,7 @@ export class GitHttpServer {
       }
       if (afterBytes === -1) return;
       sent += body.length;
+      record.bytes = sent;
       res.write(body);
     });
     child.stdout.on("end", () => {
