@@ -1,8 +1,9 @@
 // The `${var}` expansion Flux applies in postBuild (fluxcd/pkg/envsubst, a fork of drone/envsubst),
 // reimplemented to behave the same on odd input: which constructs parse, which are errors, and what
-// the escapes `$$` and `\/` do. Text is handled as code points; the scanner's state machine (modes,
-// accepted characters per position, escapes removed from the buffer as they are read) follows the
-// original closely because its quirks are user-visible in manifests.
+// the escapes `$$` and `\/` do. The scanner's state machine (modes, accepted characters per position,
+// escapes removed from the buffer as they are read) follows the original closely because its quirks are
+// user-visible in manifests. Like the original, it works on UTF-8 bytes: text is held as "byte strings"
+// (one char per byte) so that offsets, lengths and substrings count bytes as Go does.
 
 /** An expansion error; `code` tells the parse errors and the strict-mode error apart. */
 export class EnvsubstError extends Error {
@@ -41,7 +42,72 @@ export type Lookup = (name: string) => { value: string; exists: boolean };
 
 /** Expands every `${…}` expression in `text`. Throws EnvsubstError on a malformed expression or, when `lookup` reports a variable unset, on a use without a default. */
 export function expand(text: string, lookup: Lookup): string {
-  return evaluate(parse(text), lookup);
+  return expandToBuffer(text, lookup).toString("utf8");
+}
+
+/**
+ * Like expand, as UTF-8 bytes: byte-wise offsets and trims can split a character, which Flux passes on
+ * (and its YAML reader then rejects); the bytes let a caller tell.
+ */
+export function expandToBuffer(text: string, lookup: Lookup): Buffer {
+  const byteLookup: Lookup = (name) => {
+    const { value, exists } = lookup(fromBytes(name));
+    return { value: toBytes(value), exists };
+  };
+  return Buffer.from(evaluate(parse(toBytes(text)), byteLookup), "latin1");
+}
+
+// ---- byte strings ----
+
+const toBytes = (s: string): string => Buffer.from(s, "utf8").toString("latin1");
+const fromBytes = (b: string): string => Buffer.from(b, "latin1").toString("utf8");
+const RUNE_ERROR = "\ufffd";
+
+/** Go's utf8.DecodeRuneInString on a byte string: the character at i and its width, U+FFFD and 1 when invalid. */
+function decodeRune(b: string, i: number): { rune: string; width: number } {
+  const b0 = b.charCodeAt(i);
+  if (Number.isNaN(b0)) return { rune: RUNE_ERROR, width: 0 };
+  if (b0 < 0x80) return { rune: b[i] ?? "", width: 1 };
+  const invalid = { rune: RUNE_ERROR, width: 1 };
+  const cont = (k: number, lo = 0x80, hi = 0xbf): number | undefined => {
+    const c = b.charCodeAt(i + k);
+    return c >= lo && c <= hi ? c & 0x3f : undefined;
+  };
+  let cp: number;
+  let width: number;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    const c1 = cont(1);
+    if (c1 === undefined) return invalid;
+    cp = ((b0 & 0x1f) << 6) | c1;
+    width = 2;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    const c1 = b0 === 0xe0 ? cont(1, 0xa0) : b0 === 0xed ? cont(1, 0x80, 0x9f) : cont(1);
+    const c2 = cont(2);
+    if (c1 === undefined || c2 === undefined) return invalid;
+    cp = ((b0 & 0x0f) << 12) | (c1 << 6) | c2;
+    width = 3;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const c1 = b0 === 0xf0 ? cont(1, 0x90) : b0 === 0xf4 ? cont(1, 0x80, 0x8f) : cont(1);
+    const c2 = cont(2);
+    const c3 = cont(3);
+    if (c1 === undefined || c2 === undefined || c3 === undefined) return invalid;
+    cp = ((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
+    width = 4;
+  } else {
+    return invalid;
+  }
+  return { rune: String.fromCodePoint(cp), width };
+}
+
+/** The characters of a byte string as Go's []rune(s) sees them (each bad byte one U+FFFD). */
+function runesOf(b: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < b.length; ) {
+    const { rune, width } = decodeRune(b, i);
+    out.push(rune);
+    i += width;
+  }
+  return out;
 }
 
 // ---- parse tree ----
@@ -53,7 +119,8 @@ type Node =
 
 // ---- scanner ----
 
-const EOF = "";
+// Go's scanner returns rune 0 at the end of the text, so a NUL character also ends it.
+const EOF = "\0";
 
 type Token = "illegal" | "eof" | "ident" | "lbrack" | "rbrack";
 
@@ -91,7 +158,8 @@ const acceptNotSlash: Accept = (r) => r !== "/";
 const acceptCasingFunc: Accept = (r, i) => (r === "," || r === "^") && i < 3;
 
 class Scanner {
-  private buf: string[];
+  /** The text as a byte string. */
+  private buf: string;
   private pos = 0;
   private start = 0;
   private width = 0;
@@ -99,8 +167,8 @@ class Scanner {
   escapeChars = 0;
   accept: Accept = acceptRune;
 
-  constructor(text: string) {
-    this.buf = Array.from(text);
+  constructor(bytes: string) {
+    this.buf = bytes;
   }
 
   read(): string {
@@ -108,8 +176,10 @@ class Scanner {
       this.width = 0;
       return EOF;
     }
-    this.width = 1;
-    return this.buf[this.pos++] ?? EOF;
+    const { rune, width } = decodeRune(this.buf, this.pos);
+    this.width = width;
+    this.pos += width;
+    return rune;
   }
 
   unread(): void {
@@ -124,12 +194,12 @@ class Scanner {
 
   /** Drops the character just read from the buffer: an escape leaves only what it escapes. */
   private skip(): void {
-    this.buf.splice(this.pos - 1, 1);
+    this.buf = this.buf.slice(0, this.pos - 1) + this.buf.slice(this.pos);
   }
 
-  /** The text of the token scanned last. */
+  /** The text of the token scanned last, as a byte string. */
   text(): string {
-    return this.buf.slice(this.start, this.pos).join("");
+    return this.buf.slice(this.start, this.pos);
   }
 
   scan(): Token {
@@ -196,8 +266,8 @@ class Scanner {
 
 // ---- parser ----
 
-function parse(text: string): Node[] {
-  const s = new Scanner(text);
+function parse(bytes: string): Node[] {
+  const s = new Scanner(bytes);
   const nodes: Node[] = [];
   for (;;) {
     // Outside expressions only "$$" is an escape.
@@ -274,7 +344,7 @@ function parseDefaultOrSubstr(s: Scanner, name: string): Node {
   s.read();
   const r = s.peek();
   s.unread();
-  return "=-?+".includes(r) && r !== EOF ? parseDefaultFunc(s, name) : parseSubstrFunc(s, name);
+  return r !== EOF && "=-?+".includes(r) ? parseDefaultFunc(s, name) : parseSubstrFunc(s, name);
 }
 
 /** ${param:offset} and ${param:offset:length}. */
@@ -384,7 +454,7 @@ function consumeRbrack(s: Scanner): void {
   if (s.scan() !== "rbrack") throw parseError("BadSubstitution");
 }
 
-// ---- evaluation ----
+// ---- evaluation (on byte strings) ----
 
 // Operators that supply their own value when the variable is unset: exempt from strict mode.
 const DEFAULT_OPERATORS = new Set(["-", "+", "=", "?", ":-", ":+", ":=", ":?"]);
@@ -406,10 +476,8 @@ function evaluateNode(node: Node, lookup: Lookup): string {
       const args = node.args.map((arg) => evaluateNode(arg, lookup));
       const { value, exists } = lookup(node.param);
       if (!exists && !DEFAULT_OPERATORS.has(node.name)) {
-        throw new EnvsubstError(
-          "VariableNotSet",
-          `variable not set (strict mode): ${JSON.stringify(node.param)}`,
-        );
+        const name = JSON.stringify(fromBytes(node.param));
+        throw new EnvsubstError("VariableNotSet", `variable not set (strict mode): ${name}`);
       }
       return functionFor(node.name, args.length)(value, args);
     }
@@ -423,13 +491,13 @@ function functionFor(name: string, argCount: number): Substitute {
     case ",":
       return (s) => mapFirst(s, (c) => c.toLowerCase());
     case ",,":
-      return (s) => s.toLowerCase();
+      return (s) => mapAll(s, (c) => c.toLowerCase());
     case "^":
       return (s) => mapFirst(s, (c) => c.toUpperCase());
     case "^^":
-      return (s) => s.toUpperCase();
+      return (s) => mapAll(s, (c) => c.toUpperCase());
     case "#":
-      return argCount === 0 ? (s) => String(Buffer.byteLength(s, "utf8")) : withPattern(trimShortestPrefix);
+      return argCount === 0 ? (s) => String(s.length) : withPattern(trimShortestPrefix);
     case "##":
       return withPattern(trimLongestPrefix);
     case "%":
@@ -460,11 +528,26 @@ function functionFor(name: string, argCount: number): Substitute {
   }
 }
 
+/** Maps one character (Go's unicode.ToUpper/ToLower map one rune to one rune: keep longer mappings out). */
+function mapRune(c: string, map: (c: string) => string): string {
+  const mapped = map(c);
+  return Array.from(mapped).length === 1 ? mapped : c;
+}
+
 function mapFirst(s: string, map: (c: string) => string): string {
-  const first = s.codePointAt(0);
-  if (first === undefined) return s;
-  const c = String.fromCodePoint(first);
-  return map(c) + s.slice(c.length);
+  if (s === "") return s;
+  const { rune, width } = decodeRune(s, 0);
+  return toBytes(mapRune(rune, map)) + s.slice(width);
+}
+
+function mapAll(s: string, map: (c: string) => string): string {
+  // Go's ASCII fast path leaves the bytes as they are; otherwise every rune is mapped (bad bytes become U+FFFD).
+  if (!/[\u0080-\u00ff]/.test(s)) return map(s);
+  return toBytes(
+    runesOf(s)
+      .map((c) => mapRune(c, map))
+      .join(""),
+  );
 }
 
 function withPattern(trim: (s: string, pattern: string) => string): Substitute {
@@ -474,11 +557,19 @@ function withPattern(trim: (s: string, pattern: string) => string): Substitute {
 /** Go's strings.Replace: `n` < 0 replaces all; an empty pattern matches before every character and at the end. */
 function replace(s: string, pattern: string, replacement: string, n: number): string {
   if (pattern === "") {
-    const chars = Array.from(s);
-    const limit = n < 0 ? chars.length + 1 : Math.min(n, chars.length + 1);
     let out = "";
-    for (let i = 0; i < chars.length; i++) out += (i < limit ? replacement : "") + chars[i];
-    return limit > chars.length ? out + replacement : out;
+    let done = 0;
+    let i = 0;
+    while (i < s.length) {
+      if (n < 0 || done < n) {
+        out += replacement;
+        done++;
+      }
+      const { width } = decodeRune(s, i);
+      out += s.slice(i, i + width);
+      i += width;
+    }
+    return n < 0 || done < n ? out + replacement : out;
   }
   if (n < 0) return s.split(pattern).join(replacement);
   const at = s.indexOf(pattern);
@@ -490,31 +581,30 @@ function atoi(text: string): number | undefined {
   return /^[+-]?[0-9]+$/.test(text) ? Number.parseInt(text, 10) : undefined;
 }
 
-/** ${var:offset[:length]} over the value's UTF-8 bytes, as bash-like Go code does. */
+/** ${var:offset[:length]} over the value's bytes. */
 const substring: Substitute = (s, args) => {
   const [first, second] = args;
   if (first === undefined) return s;
   let pos = atoi(first);
   if (pos === undefined) return s;
-  const bytes = Buffer.from(s, "utf8");
   // A negative offset counts from the end.
-  if (pos < 0) pos = Math.max(0, bytes.length + pos);
-  if (second === undefined) return pos < bytes.length ? bytes.subarray(pos).toString("utf8") : "";
+  if (pos < 0) pos = Math.max(0, s.length + pos);
+  if (second === undefined) return pos < s.length ? s.slice(pos) : "";
   const length = atoi(second);
   if (length === undefined) return s;
-  if (pos + length >= bytes.length) return pos < bytes.length ? bytes.subarray(pos).toString("utf8") : "";
+  if (pos + length >= s.length) return pos < s.length ? s.slice(pos) : "";
   // Flux's code panics on a negative length here (the reconcile fails); fail the same way, cleanly.
   if (length < 0) throw new EnvsubstError("BadSubstitution", "bad substitution: negative substring length");
-  return bytes.subarray(pos, pos + length).toString("utf8");
+  return s.slice(pos, pos + length);
 };
 
-const reverse = (s: string): string => Array.from(s).reverse().join("");
+/** Go's reverse over []rune(s): bad bytes turn into U+FFFD. */
+const reverse = (s: string): string => toBytes(runesOf(s).reverse().join(""));
 
 function trimShortest(s: string, pattern: string): string {
-  const chars = Array.from(s);
   let shortest = "";
-  for (let i = 0; i < chars.length; i++) {
-    const prefix = chars.slice(0, chars.length - i).join("");
+  for (let i = 0; i < s.length; i++) {
+    const prefix = s.slice(0, s.length - i);
     const matched = globMatch(pattern, prefix);
     if (matched === undefined) return s;
     if (matched) shortest = prefix;
@@ -523,9 +613,8 @@ function trimShortest(s: string, pattern: string): string {
 }
 
 function trimLongest(s: string, pattern: string): string {
-  const chars = Array.from(s);
-  for (let i = 0; i < chars.length; i++) {
-    const prefix = chars.slice(0, chars.length - i).join("");
+  for (let i = 0; i < s.length; i++) {
+    const prefix = s.slice(0, s.length - i);
     const matched = globMatch(pattern, prefix);
     if (matched === undefined) return s;
     if (matched) return s.slice(prefix.length);
@@ -541,12 +630,12 @@ const trimShortestSuffix = (s: string, pattern: string): string =>
 const trimLongestSuffix = (s: string, pattern: string): string =>
   reverse(trimLongest(reverse(s), reverse(pattern)));
 
-// ---- glob matching (envsubst's variant of Go's path.Match: a star also matches "/") ----
+// ---- glob matching (envsubst's variant of Go's path.Match: a star also matches "/"), on bytes ----
 
 /** Whether `name` matches the shell pattern as a whole; `undefined` when the pattern is malformed. */
-function globMatch(patternText: string, nameText: string): boolean | undefined {
-  let pattern = Array.from(patternText);
-  let name = Array.from(nameText);
+function globMatch(patternIn: string, nameIn: string): boolean | undefined {
+  let pattern = patternIn;
+  let name = nameIn;
   outer: while (pattern.length > 0) {
     const { star, chunk, rest } = scanChunk(pattern);
     pattern = rest;
@@ -574,7 +663,7 @@ function globMatch(patternText: string, nameText: string): boolean | undefined {
   return name.length === 0;
 }
 
-function scanChunk(pattern: string[]): { star: boolean; chunk: string[]; rest: string[] } {
+function scanChunk(pattern: string): { star: boolean; chunk: string; rest: string } {
   let start = 0;
   while (pattern[start] === "*") start++;
   const star = start > 0;
@@ -598,20 +687,23 @@ function scanChunk(pattern: string[]): { star: boolean; chunk: string[]; rest: s
 interface ChunkMatch {
   ok: boolean;
   bad: boolean;
-  rest: string[];
+  rest: string;
 }
 
-function matchChunk(chunkIn: readonly string[], nameIn: readonly string[]): ChunkMatch {
-  let chunk = chunkIn.slice();
-  let s = nameIn.slice();
-  const fail: ChunkMatch = { ok: false, bad: false, rest: [] };
-  const bad: ChunkMatch = { ok: false, bad: true, rest: [] };
+const codePoint = (c: string): number => c.codePointAt(0) ?? -1;
+
+function matchChunk(chunkIn: string, nameIn: string): ChunkMatch {
+  let chunk = chunkIn;
+  let s = nameIn;
+  const fail: ChunkMatch = { ok: false, bad: false, rest: "" };
+  const bad: ChunkMatch = { ok: false, bad: true, rest: "" };
   while (chunk.length > 0) {
     if (s.length === 0) return fail;
     const c = chunk[0];
     if (c === "[") {
-      const r = codePoint(s[0]);
-      s = s.slice(1);
+      const { rune, width } = decodeRune(s, 0);
+      const r = codePoint(rune);
+      s = s.slice(width);
       chunk = chunk.slice(1);
       let negated = false;
       if (chunk[0] === "^") {
@@ -635,12 +727,12 @@ function matchChunk(chunkIn: readonly string[], nameIn: readonly string[]): Chun
           hi = upper;
           chunk = upper.rest;
         }
-        if (codePoint(lo.char) <= r && r <= codePoint(hi.char)) matched = true;
+        if (lo.char <= r && r <= hi.char) matched = true;
         ranges++;
       }
       if (matched === negated) return fail;
     } else if (c === "?") {
-      s = s.slice(1);
+      s = s.slice(decodeRune(s, 0).width);
       chunk = chunk.slice(1);
     } else {
       if (c === "\\") {
@@ -655,19 +747,18 @@ function matchChunk(chunkIn: readonly string[], nameIn: readonly string[]): Chun
   return { ok: true, bad: false, rest: s };
 }
 
-const codePoint = (c: string | undefined): number => c?.codePointAt(0) ?? -1;
-
-/** A possibly escaped character of a character class, or `undefined` when the class is malformed. */
-function escapedChar(chunk: readonly string[]): { char: string; rest: string[] } | undefined {
-  let rest = chunk.slice();
-  if (rest.length === 0 || rest[0] === "-" || rest[0] === "]") return undefined;
-  if (rest[0] === "\\") {
-    rest = rest.slice(1);
-    if (rest.length === 0) return undefined;
+/** A possibly escaped character of a character class (as a code point), or `undefined` when the class is malformed. */
+function escapedChar(chunkIn: string): { char: number; rest: string } | undefined {
+  let chunk = chunkIn;
+  if (chunk.length === 0 || chunk[0] === "-" || chunk[0] === "]") return undefined;
+  if (chunk[0] === "\\") {
+    chunk = chunk.slice(1);
+    if (chunk.length === 0) return undefined;
   }
-  const char = rest[0] ?? "";
-  rest = rest.slice(1);
-  // A class must be closed.
+  const { rune, width } = decodeRune(chunk, 0);
+  // A bad byte, or a class that is not closed.
+  if (rune === RUNE_ERROR && width === 1) return undefined;
+  const rest = chunk.slice(width);
   if (rest.length === 0) return undefined;
-  return { char, rest };
+  return { char: codePoint(rune), rest };
 }

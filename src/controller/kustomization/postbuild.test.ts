@@ -223,3 +223,15 @@ describe("substituteObjects", () => {
     });
   });
 });
+
+describe("substituteObjects on multi-byte characters", () => {
+  it("counts offsets in bytes, as Flux does", () => {
+    const obj = configMap({ a: "${word:2}" });
+    expect(substituteObjects([obj], { substitute: { word: "éa" } })).toEqual([configMap({ a: "a" })]);
+  });
+
+  it("fails when an offset splits a character", () => {
+    const obj = configMap({ a: "${word:1}" });
+    expect(() => substituteObjects([obj], { substitute: { word: "éa" } })).toThrow(/invalid UTF-8/);
+  });
+});

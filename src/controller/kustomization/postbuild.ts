@@ -3,7 +3,7 @@
 // text (not on parsed values) is what Flux does, and it is user-visible: `replicas: ${n}` becomes a
 // number, `${quote}${id}${quote}` a quoted string.
 import { Document, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
-import { EnvsubstError, expand } from "./envsubst.ts";
+import { EnvsubstError, expandToBuffer } from "./envsubst.ts";
 import { toGoYaml } from "./postbuild-yaml.ts";
 
 /** The label or annotation that opts an object out of substitution when set to "disabled". */
@@ -73,15 +73,15 @@ export function substituteObjects(
         `'${invalid}' var name is invalid, must match '${VarNamePattern}'`,
       );
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = expand(toYaml(obj), lookup);
+      bytes = expandToBuffer(toYaml(obj), lookup);
     } catch (error) {
       if (error instanceof EnvsubstError)
         throw new PostBuildError(id, error.code, error.message, { cause: error });
       throw error;
     }
-    return fromYaml(text, id);
+    return fromYaml(decodeUtf8(bytes, id), id);
   });
 }
 
@@ -157,6 +157,19 @@ function plainReadsAsString(text: string): boolean {
 
 function toYaml(obj: unknown): string {
   return toGoYaml(obj, { plainReadsAsString });
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The substituted text; a byte-wise substring or trim that split a character fails as in Flux's YAML reader. */
+function decodeUtf8(bytes: Buffer, id: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (cause) {
+    throw new PostBuildError(id, "InvalidResult", "YAMLToJSON: invalid UTF-8 in the substituted manifest", {
+      cause,
+    });
+  }
 }
 
 function fromYaml(text: string, id: string): unknown {
