@@ -104,6 +104,31 @@ describe("a GitRepository over anonymous HTTP", () => {
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET info/refs"]);
   });
 
+  it("writes nothing to the apiserver on polls that find no change", async () => {
+    await createRepo(info, "core-quiet");
+    await commitFiles(info, "core-quiet", { "a.yaml": "a: 1\n" });
+    await applyRepo(h, ns, "quiet", {
+      url: repoUrl(info, "http-anon", "core-quiet"),
+      ref: { branch: "main" },
+    });
+    const before = statusOf(await waitReady(h, ns, "quiet"));
+    await resetHttpRequests(info);
+    const writes = (): number => h.client.counters.patch + h.client.counters.create + h.client.counters.apply;
+    const start = writes();
+    await patchSpec(h, ns, "quiet", { interval: "1s" });
+    await eventually(
+      async () => ((await httpRequests(info, "core-quiet")).length >= 4 ? true : undefined),
+      20_000,
+      "four polls",
+    );
+    // The spec patch, and the new generation recorded once (Reconciling, then Ready): no write per poll.
+    expect(writes() - start).toBe(3);
+    await patchSpec(h, ns, "quiet", { interval: "1h" });
+    const s = statusOf(await getRepo(h, ns, "quiet"));
+    expect(s.artifact).toEqual(before.artifact);
+    expect((await httpRequests(info, "core-quiet")).filter((r) => r.method === "POST")).toEqual([]);
+  });
+
   it("turns a new commit into a new artifact and a NewArtifact event with its subject", async () => {
     const next = (
       await commitFiles(info, "core-app", { "deploy/more.yaml": "kind: Secret\n" }, { message: "second" })

@@ -10,7 +10,7 @@ export type FailureKind = "retry" | "stalled" | "waiting";
 export class ReconcileFailure extends Error {
   override name = "ReconcileFailure";
   readonly kind: FailureKind;
-  /** The condition type the failure is recorded under (FetchFailed, StorageOperationFailed, …). */
+  /** The condition type the failure is recorded under (FetchFailed, …); "" for none (Ready only). */
   readonly condition: string;
   readonly reason: string;
   /** For waiting failures: when to look again. */
@@ -74,6 +74,20 @@ export function fetchFailure(err: unknown): ReconcileFailure {
       condition: ConditionType.FetchFailed,
       reason: Reason.GitOperationFailed,
       message: `failed to checkout and determine revision: ${message}`,
+    },
+    { cause: err },
+  );
+}
+
+/** Any error as a failure: unexpected ones (an API call, a bug) are retried and reported on Ready only. */
+export function asFailure(err: unknown): ReconcileFailure {
+  if (err instanceof ReconcileFailure) return err;
+  return new ReconcileFailure(
+    {
+      kind: "retry",
+      condition: "",
+      reason: Reason.Failed,
+      message: err instanceof Error ? err.message : String(err),
     },
     { cause: err },
   );

@@ -2,8 +2,18 @@
 // included artifact, default its root, to toPath, default the included repository's name).
 import { cp, stat } from "node:fs/promises";
 import { join, normalize, sep } from "node:path";
-import type { GitRepository, GitRepositoryInclude } from "../../api/gitrepository.ts";
+import { ConditionStatus, ConditionType } from "../../api/condition.ts";
+import {
+  type GitRepository,
+  type GitRepositoryInclude,
+  GitRepositoryType,
+  parseAnyGitRepository,
+} from "../../api/gitrepository.ts";
 import type { Artifact as StatusArtifact } from "../../api/meta.ts";
+import type { KubeObject } from "../../kube/object.ts";
+import type { ArtifactProvider } from "../kustomization/artifacts.ts";
+import { ReconcileFailure } from "./failure.ts";
+import type { GitRepositoryStatusBuilder } from "./status.ts";
 
 /** An include whose artifact is available, with the local tree to copy from. */
 export interface ResolvedInclude {
@@ -90,4 +100,63 @@ export function includesChanged(obj: GitRepository, includes: readonly ResolvedI
 
 function normalizeInclude(i: GitRepositoryInclude): [string, string, string] {
   return [i.repository.name, i.fromPath ?? "", toPathOf(i)];
+}
+
+/** What resolveIncludes() reads. */
+export interface IncludeSources {
+  /** Reads a GitRepository ("namespace/name") from the informer cache. */
+  getGitRepository(key: string): KubeObject | undefined;
+  /** The artifacts this process holds. */
+  artifacts: ArtifactProvider;
+  /** When to look again while an include is unavailable. */
+  requeueAfterMs: number;
+}
+
+/**
+ * Finds every include's artifact: the GitRepository must exist and have an artifact held by this process.
+ * Records IncludeUnavailable and throws a waiting failure when one is missing.
+ */
+export function resolveIncludes(
+  obj: GitRepository,
+  st: GitRepositoryStatusBuilder,
+  sources: IncludeSources,
+): ResolvedInclude[] {
+  const namespace = obj.metadata.namespace ?? "";
+  const out: ResolvedInclude[] = [];
+  try {
+    for (const include of obj.spec.include ?? []) {
+      const name = include.repository.name;
+      const dep = sources.getGitRepository(`${namespace}/${name}`);
+      if (!dep) {
+        throw new IncludeUnavailableError(
+          "NotFound",
+          `could not get resource for include '${name}': gitrepositories.source.toolkit.fluxcd.io "${name}" not found`,
+        );
+      }
+      const artifact = parseAnyGitRepository(dep).status.artifact;
+      const local = sources.artifacts.getArtifact({ kind: GitRepositoryType.kind, namespace, name });
+      if (!artifact || !local || local.digest !== artifact.digest) {
+        throw new IncludeUnavailableError("NoArtifact", `no artifact available for include '${name}'`);
+      }
+      out.push({ include, artifact, dir: local.dir });
+    }
+  } catch (err) {
+    if (!(err instanceof IncludeUnavailableError)) throw err;
+    st.mark(ConditionType.IncludeUnavailable, ConditionStatus.True, err.reason, err.message);
+    throw new ReconcileFailure(
+      {
+        kind: "waiting",
+        condition: ConditionType.IncludeUnavailable,
+        reason: err.reason,
+        message: err.message,
+        requeueAfter: sources.requeueAfterMs,
+      },
+      { cause: err },
+    );
+  }
+  st.clear(ConditionType.IncludeUnavailable);
+  if (out.length > 0 && includesChanged(obj, out)) {
+    st.progressing("building artifact: included artifacts differ from last observed includes", true);
+  }
+  return out;
 }

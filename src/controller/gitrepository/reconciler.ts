@@ -6,13 +6,8 @@ import type { Logger } from "pino";
 import { ConditionStatus, ConditionType, isConditionTrue, Reason } from "../../api/condition.ts";
 import { parseDuration } from "../../api/duration.ts";
 import { type GitRepository, GitRepositoryType, parseAnyGitRepository } from "../../api/gitrepository.ts";
-import {
-  FLUX_FINALIZER,
-  RECONCILE_REQUEST_ANNOTATION,
-  type Artifact as StatusArtifact,
-} from "../../api/meta.ts";
+import type { Artifact as StatusArtifact } from "../../api/meta.ts";
 import type { KubeClient } from "../../kube/client.ts";
-import { isNotFound } from "../../kube/errors.ts";
 import { type KubeObject, keyToString, type ObjectKey, type ResourceRef } from "../../kube/object.ts";
 import {
   type Artifact,
@@ -24,21 +19,20 @@ import { openTransport, timeoutSignal } from "../../source/git/transport.ts";
 import type { ArtifactRegistry, SourceRef } from "../kustomization/artifacts.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
-import { writeStatus } from "../runtime/status.ts";
-import { fetchFailure, ReconcileFailure } from "./failure.ts";
-import { IncludeUnavailableError, includesChanged, type ResolvedInclude } from "./include.ts";
+import { asFailure, fetchFailure, type ReconcileFailure } from "./failure.ts";
+import { ensureFinalizer, removeFinalizer } from "./finalizer.ts";
+import { includesChanged, type ResolvedInclude, resolveIncludes } from "./include.ts";
 import {
   artifactLocation,
   buildArtifact,
   fetchRevision,
   gitCacheDir,
   readAuth,
-  readSecretData,
   resolveRevision,
   storedArtifact,
 } from "./source.ts";
-import { FAILURE_CONDITIONS, GitRepositoryStatusBuilder } from "./status.ts";
-import { VerificationError, verifySignatures } from "./verify.ts";
+import { FAILURE_CONDITIONS, GitRepositoryStatusBuilder, StatusWriter } from "./status.ts";
+import { verificationMode, verifySource } from "./verify.ts";
 
 /** What the GitRepository reconciler needs from the process. */
 export interface GitRepositoryReconcilerOptions {
@@ -99,8 +93,8 @@ export class GitRepositoryReconciler implements Reconciler {
       this.#o.log.error({ gitrepository: keyToString(key), err: String(err) }, "invalid GitRepository");
       return;
     }
-    if (obj.metadata.deletionTimestamp) return this.#finalize(raw, obj, ref);
-    await this.#ensureFinalizer(raw, obj);
+    if (obj.metadata.deletionTimestamp) return this.#finalize(raw, ref);
+    await ensureFinalizer(this.#o.client, RESOURCE, raw);
     if (obj.spec.suspend) return this.#suspended(raw, obj);
     return this.#reconcileSource(raw, obj, ref);
   }
@@ -110,6 +104,7 @@ export class GitRepositoryReconciler implements Reconciler {
     const generation = obj.metadata.generation;
     const previous = obj.status;
     const st = new GitRepositoryStatusBuilder(previous, generation, this.#now);
+    const status = new StatusWriter(this.#o.client, RESOURCE, raw, obj);
     const loc = artifactLocation(this.#o.storageDir, ref.namespace, ref.name);
     const log = this.#o.log.child({ gitrepository: `${ref.namespace}/${ref.name}` });
     st.progressing("reconciliation in progress");
@@ -118,37 +113,25 @@ export class GitRepositoryReconciler implements Reconciler {
       st.progressing(
         `processing object: new generation ${previous.observedGeneration ?? -1} -> ${generation}`,
       );
-      await this.#writeStatus(raw, obj, st, previous.observedGeneration);
+      await status.write(st, previous.observedGeneration);
     }
     let stored: Artifact | undefined;
+    let outcome: SourceOutcome;
     try {
       stored = await this.#checkStorage(obj, st, loc);
-      const outcome = await this.#syncSource(raw, obj, st, loc, stored);
-      stored = outcome.artifact;
-      st.finish("success");
-      await this.#writeStatus(raw, obj, st, generation);
-      this.#o.registry.publish(ref, {
-        revision: outcome.artifact.revision,
-        digest: outcome.artifact.digest,
-        dir: outcome.artifact.dir,
-      });
-      await this.#notifySuccess(raw, previous, st, outcome, log);
-      return { requeueAfter: this.#jittered(obj.spec.interval) };
+      outcome = await this.#syncSource(obj, st, loc, stored, status);
     } catch (err) {
-      const failure =
-        err instanceof ReconcileFailure
-          ? err
-          : new ReconcileFailure(
-              {
-                kind: "retry",
-                condition: ConditionType.StorageOperationFailed,
-                reason: Reason.Failed,
-                message: err instanceof Error ? err.message : String(err),
-              },
-              { cause: err },
-            );
-      return this.#fail(raw, obj, st, failure, stored, ref, log);
+      return this.#fail(obj, st, status, asFailure(err), stored, ref, log);
     }
+    st.finish("success");
+    await status.write(st, generation);
+    this.#o.registry.publish(ref, {
+      revision: outcome.artifact.revision,
+      digest: outcome.artifact.digest,
+      dir: outcome.artifact.dir,
+    });
+    await this.#notifySuccess(raw, previous, st, outcome, log);
+    return { requeueAfter: this.#jittered(obj.spec.interval) };
   }
 
   // Storage: drops a status artifact that is no longer on disk (it gets rebuilt) and collects old ones.
@@ -174,17 +157,21 @@ export class GitRepositoryReconciler implements Reconciler {
   // Source: auth, includes, one ref advertisement; then either the stored artifact is still current, or
   // the commit is fetched, verified and turned into a new artifact.
   async #syncSource(
-    raw: KubeObject,
     obj: GitRepository,
     st: GitRepositoryStatusBuilder,
     loc: ArtifactLocation,
     stored: Artifact | undefined,
+    status: StatusWriter,
   ): Promise<SourceOutcome> {
     if (st.get(ConditionType.SourceVerified)?.status === ConditionStatus.False) {
       st.clear(ConditionType.SourceVerified);
     }
     const auth = await readAuth(this.#o.client, obj);
-    const includes = this.#resolveIncludes(obj, st);
+    const includes = resolveIncludes(obj, st, {
+      getGitRepository: this.#o.getGitRepository,
+      artifacts: this.#o.registry,
+      requeueAfterMs: this.#o.requeueDependencyMs ?? 30_000,
+    });
     const transport = (() => {
       try {
         return openTransport(obj.spec.url, auth, { signal: timeoutSignal(parseDuration(obj.spec.timeout)) });
@@ -207,7 +194,7 @@ export class GitRepositoryReconciler implements Reconciler {
       const cacheDir = gitCacheDir(this.#o.storageDir, loc.namespace, loc.name);
       const fetched = await fetchRevision(transport, cacheDir, resolved);
       st.clear(ConditionType.FetchFailed);
-      await this.#verify(obj, st, cacheDir, fetched.ref);
+      await verifySource(this.#o.client, obj, st, cacheDir, fetched.ref);
       const revision = fetched.ref.revision;
       if (obj.status.artifact?.revision !== revision) {
         const message = `new upstream revision '${revision}'`;
@@ -215,7 +202,7 @@ export class GitRepositoryReconciler implements Reconciler {
           st.mark(ConditionType.ArtifactOutdated, ConditionStatus.True, Reason.NewRevision, message);
         }
         st.progressing(`building artifact: ${message}`, true);
-        await this.#writeStatus(raw, obj, st, obj.status.observedGeneration);
+        await status.write(st, obj.status.observedGeneration);
       }
       const artifact = await buildArtifact({
         loc,
@@ -234,98 +221,6 @@ export class GitRepositoryReconciler implements Reconciler {
     }
   }
 
-  // Includes: every included GitRepository must exist and have an artifact on this instance's storage.
-  #resolveIncludes(obj: GitRepository, st: GitRepositoryStatusBuilder): ResolvedInclude[] {
-    const namespace = obj.metadata.namespace ?? "";
-    const out: ResolvedInclude[] = [];
-    try {
-      for (const include of obj.spec.include ?? []) {
-        const name = include.repository.name;
-        const dep = this.#o.getGitRepository(`${namespace}/${name}`);
-        if (!dep) {
-          throw new IncludeUnavailableError(
-            "NotFound",
-            `could not get resource for include '${name}': gitrepositories.source.toolkit.fluxcd.io "${name}" not found`,
-          );
-        }
-        const artifact = parseAnyGitRepository(dep).status.artifact;
-        const local = this.#o.registry.getArtifact({ kind: GitRepositoryType.kind, namespace, name });
-        if (!artifact || !local || local.digest !== artifact.digest) {
-          throw new IncludeUnavailableError("NoArtifact", `no artifact available for include '${name}'`);
-        }
-        out.push({ include, artifact, dir: local.dir });
-      }
-    } catch (err) {
-      if (!(err instanceof IncludeUnavailableError)) throw err;
-      st.mark(ConditionType.IncludeUnavailable, ConditionStatus.True, err.reason, err.message);
-      throw new ReconcileFailure(
-        {
-          kind: "waiting",
-          condition: ConditionType.IncludeUnavailable,
-          reason: err.reason,
-          message: err.message,
-          requeueAfter: this.#o.requeueDependencyMs ?? 30_000,
-        },
-        { cause: err },
-      );
-    }
-    st.clear(ConditionType.IncludeUnavailable);
-    if (out.length > 0 && includesChanged(obj, out)) {
-      st.progressing("building artifact: included artifacts differ from last observed includes", true);
-    }
-    return out;
-  }
-
-  // Verification: spec.verify's signatures must check out before an artifact is built from the commit.
-  async #verify(
-    obj: GitRepository,
-    st: GitRepositoryStatusBuilder,
-    cacheDir: string,
-    ref: { commit: string; tagObject?: string; refName?: string; kind: string },
-  ): Promise<void> {
-    const verify = obj.spec.verify;
-    if (!verify) {
-      delete st.status.sourceVerificationMode;
-      st.clear(ConditionType.SourceVerified);
-      return;
-    }
-    const namespace = obj.metadata.namespace ?? "";
-    const fail = (reason: string, message: string, kind: "retry" | "stalled", cause: unknown): never => {
-      st.mark(ConditionType.SourceVerified, ConditionStatus.False, reason, message);
-      throw new ReconcileFailure(
-        { kind, condition: ConditionType.SourceVerified, reason, message },
-        { cause },
-      );
-    };
-    let keyRings: string[] = [];
-    try {
-      const data = await readSecretData(this.#o.client, namespace, verify.secretRef.name);
-      keyRings = Object.values(data).map((v) => Buffer.from(v).toString("utf8"));
-    } catch (err) {
-      const why = isNotFound(err) ? `secrets "${verify.secretRef.name}" not found` : (err as Error).message;
-      fail(Reason.VerificationError, `public keys secret error: ${why}`, "retry", err);
-    }
-    const mode = verify.mode === "head" ? "HEAD" : verify.mode;
-    const tagName = ref.refName?.startsWith("refs/tags/")
-      ? ref.refName.slice("refs/tags/".length)
-      : undefined;
-    try {
-      const message = await verifySignatures({
-        cacheDir,
-        commit: ref.commit,
-        mode,
-        keyRings,
-        ...(ref.tagObject ? { tagObject: ref.tagObject } : {}),
-        ...(tagName ? { tagName } : {}),
-      });
-      st.status.sourceVerificationMode = mode;
-      st.mark(ConditionType.SourceVerified, ConditionStatus.True, Reason.Succeeded, message);
-    } catch (err) {
-      if (!(err instanceof VerificationError)) throw err;
-      fail(err.reason, err.message, err.reason === "InvalidVerificationMode" ? "stalled" : "retry", err);
-    }
-  }
-
   // Whether anything besides the commit that shapes the artifact changed since it was built.
   #contentConfigChanged(obj: GitRepository, includes: readonly ResolvedInclude[]): boolean {
     const s = obj.status;
@@ -334,8 +229,7 @@ export class GitRepositoryReconciler implements Reconciler {
     if (includesChanged(obj, includes)) return true;
     const verify = obj.spec.verify;
     if (verify) {
-      const mode = verify.mode === "head" ? "HEAD" : verify.mode;
-      if (s.sourceVerificationMode !== mode) return true;
+      if (s.sourceVerificationMode !== verificationMode(obj)) return true;
       if (!isConditionTrue(s.conditions, ConditionType.SourceVerified)) return true;
     }
     return false;
@@ -378,17 +272,18 @@ export class GitRepositoryReconciler implements Reconciler {
 
   // A failure: record it, keep (and keep serving) the last good artifact, tell the user, pick the retry.
   async #fail(
-    raw: KubeObject,
     obj: GitRepository,
     st: GitRepositoryStatusBuilder,
+    status: StatusWriter,
     failure: ReconcileFailure,
     stored: Artifact | undefined,
     ref: SourceRef,
     log: Logger,
   ): Promise<ReconcileResult> {
+    // SourceVerified and IncludeUnavailable are recorded by their phases; fetch and storage failures here.
     if (
-      failure.condition !== ConditionType.SourceVerified &&
-      failure.condition !== ConditionType.IncludeUnavailable
+      failure.condition === ConditionType.FetchFailed ||
+      failure.condition === ConditionType.StorageOperationFailed
     ) {
       st.mark(failure.condition, ConditionStatus.True, failure.reason, failure.message);
     }
@@ -397,15 +292,18 @@ export class GitRepositoryReconciler implements Reconciler {
     } else {
       st.finish("retry");
     }
+    if (failure.condition === "" && st.get(ConditionType.Ready)?.status !== ConditionStatus.False) {
+      st.mark(ConditionType.Ready, ConditionStatus.False, failure.reason, failure.message);
+    }
     const observed = failure.kind === "stalled" ? obj.metadata.generation : obj.status.observedGeneration;
-    await this.#writeStatus(raw, obj, st, observed).catch((err: unknown) =>
-      log.warn({ err: String(err) }, "status write failed"),
-    );
+    await status
+      .write(st, observed)
+      .catch((err: unknown) => log.warn({ err: String(err) }, "status write failed"));
     if (stored && st.status.artifact?.digest === stored.digest) {
       this.#o.registry.publish(ref, { revision: stored.revision, digest: stored.digest, dir: stored.dir });
     }
     log.error({ reason: failure.reason, kind: failure.kind }, failure.message);
-    await this.#o.events.emit(raw, {
+    await this.#o.events.emit(status.object, {
       type: "Warning",
       reason: failure.reason,
       action: "Reconcile",
@@ -461,92 +359,18 @@ export class GitRepositoryReconciler implements Reconciler {
       { gitrepository: keyToString({ namespace: obj.metadata.namespace ?? "", name: obj.metadata.name }) },
       "reconciliation is suspended for this object",
     );
-    const requested = obj.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
-    if (requested !== undefined && requested !== obj.status.lastHandledReconcileAt) {
-      await writeStatus(
-        this.#o.client,
-        RESOURCE,
-        raw,
-        { lastHandledReconcileAt: requested },
-        {
-          ...(obj.status.observedGeneration !== undefined
-            ? { observedGeneration: obj.status.observedGeneration }
-            : {}),
-        },
-      );
-    }
+    const st = new GitRepositoryStatusBuilder(obj.status, obj.metadata.generation, this.#now);
+    await new StatusWriter(this.#o.client, RESOURCE, raw, obj).write(st, obj.status.observedGeneration);
     return;
-  }
-
-  async #ensureFinalizer(raw: KubeObject, obj: GitRepository): Promise<void> {
-    const finalizers = obj.metadata.finalizers ?? [];
-    if (finalizers.includes(FLUX_FINALIZER)) return;
-    await this.#o.client.patch(
-      RESOURCE,
-      { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name },
-      {
-        metadata: {
-          finalizers: [...finalizers, FLUX_FINALIZER],
-          resourceVersion: raw.metadata.resourceVersion,
-        },
-      },
-      { type: "merge" },
-    );
   }
 
   // Deletion: the artifacts and the git cache go, then the finalizer.
-  async #finalize(raw: KubeObject, obj: GitRepository, ref: SourceRef): Promise<ReconcileResult> {
+  async #finalize(raw: KubeObject, ref: SourceRef): Promise<ReconcileResult> {
     await removeArtifacts(artifactLocation(this.#o.storageDir, ref.namespace, ref.name));
     await rm(gitCacheDir(this.#o.storageDir, ref.namespace, ref.name), { recursive: true, force: true });
     this.#o.registry.remove(ref);
-    const finalizers = obj.metadata.finalizers ?? [];
-    if (!finalizers.includes(FLUX_FINALIZER)) return;
-    try {
-      await this.#o.client.patch(
-        RESOURCE,
-        { namespace: ref.namespace, name: ref.name },
-        {
-          metadata: {
-            finalizers: finalizers.filter((f) => f !== FLUX_FINALIZER),
-            resourceVersion: raw.metadata.resourceVersion,
-          },
-        },
-        { type: "merge" },
-      );
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await removeFinalizer(this.#o.client, RESOURCE, raw);
     return;
-  }
-
-  // One merge patch of the status subresource; fields the controller owns are removed with null.
-  async #writeStatus(
-    raw: KubeObject,
-    obj: GitRepository,
-    st: GitRepositoryStatusBuilder,
-    observedGeneration: number | undefined,
-  ): Promise<void> {
-    const s = st.status;
-    const requested = obj.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
-    if (requested !== undefined) s.lastHandledReconcileAt = requested;
-    await writeStatus(
-      this.#o.client,
-      RESOURCE,
-      raw,
-      {
-        conditions: s.conditions ?? [],
-        artifact: s.artifact ?? null,
-        includedArtifacts: s.includedArtifacts ?? null,
-        observedIgnore: s.observedIgnore ?? null,
-        observedInclude: s.observedInclude ?? null,
-        observedRecurseSubmodules: s.observedRecurseSubmodules ?? null,
-        sourceVerificationMode: s.sourceVerificationMode ?? null,
-        ...(s.lastHandledReconcileAt !== undefined
-          ? { lastHandledReconcileAt: s.lastHandledReconcileAt }
-          : {}),
-      },
-      { observedGeneration: observedGeneration ?? -1 },
-    );
   }
 
   #jittered(interval: string): number {

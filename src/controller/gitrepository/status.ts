@@ -9,7 +9,10 @@ import {
   removeCondition,
   setCondition,
 } from "../../api/condition.ts";
-import type { GitRepositoryStatus } from "../../api/gitrepository.ts";
+import type { GitRepository, GitRepositoryStatus } from "../../api/gitrepository.ts";
+import { RECONCILE_REQUEST_ANNOTATION } from "../../api/meta.ts";
+import type { KubeClient } from "../../kube/client.ts";
+import { type KubeObject, objectKey, type ResourceRef } from "../../kube/object.ts";
 
 // The conditions Ready summarises, in Flux's priority order.
 const SUMMARIZED: readonly string[] = [
@@ -152,4 +155,72 @@ export class GitRepositoryStatusBuilder {
   hasFailure(): boolean {
     return FAILURE_CONDITIONS.some((t) => this.get(t) !== undefined);
   }
+}
+
+/**
+ * Writes a GitRepository's status through the status subresource as one merge patch, removing the fields
+ * the controller owns with null, and skips writes that would change nothing (a no-change poll costs no write).
+ */
+export class StatusWriter {
+  readonly #client: KubeClient;
+  readonly #resource: ResourceRef;
+  readonly #requestedAt: string | undefined;
+  #object: KubeObject;
+  #last: string;
+
+  constructor(client: KubeClient, resource: ResourceRef, raw: KubeObject, obj: GitRepository) {
+    this.#client = client;
+    this.#resource = resource;
+    this.#object = raw;
+    this.#requestedAt = obj.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
+    this.#last = canonicalJson(statusPatch(obj.status, obj.status.observedGeneration));
+  }
+
+  /** The object as last written (for events). */
+  get object(): KubeObject {
+    return this.#object;
+  }
+
+  /** Writes the builder's status with observedGeneration, unless nothing changed since the last write. */
+  async write(st: GitRepositoryStatusBuilder, observedGeneration: number | undefined): Promise<void> {
+    // The reconcile request is handled whatever the outcome (Flux's RecordReconcileReq).
+    if (this.#requestedAt !== undefined) st.status.lastHandledReconcileAt = this.#requestedAt;
+    const patch = statusPatch(st.status, observedGeneration);
+    const body = canonicalJson(patch);
+    if (body === this.#last) return;
+    this.#object = await this.#client.patchStatus(
+      this.#resource,
+      objectKey(this.#object),
+      { status: patch },
+      { type: "merge" },
+    );
+    this.#last = body;
+  }
+}
+
+/** The status fields the controller owns, with null for the ones to remove. */
+export function statusPatch(
+  s: GitRepositoryStatus,
+  observedGeneration: number | undefined,
+): Record<string, unknown> {
+  return {
+    observedGeneration: observedGeneration ?? -1,
+    conditions: s.conditions ?? [],
+    artifact: s.artifact ?? null,
+    includedArtifacts: s.includedArtifacts ?? null,
+    observedIgnore: s.observedIgnore ?? null,
+    observedInclude: s.observedInclude ?? null,
+    observedRecurseSubmodules: s.observedRecurseSubmodules ?? null,
+    sourceVerificationMode: s.sourceVerificationMode ?? null,
+    lastHandledReconcileAt: s.lastHandledReconcileAt ?? null,
+  };
+}
+
+/** JSON with object keys sorted, so that equal statuses compare equal whatever order the server sent. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

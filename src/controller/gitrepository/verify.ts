@@ -1,8 +1,16 @@
 // OpenPGP verification of a fetched commit and/or the annotated tag that points at it (spec.verify), with the
-// public keys held in a Secret, as Flux's source-controller verifies them. Returns data; never logs.
+// public keys held in a Secret, as Flux's source-controller verifies them; never logs.
 import * as fs from "node:fs";
 import git from "isomorphic-git";
 import * as openpgp from "openpgp";
+import { ConditionStatus, ConditionType, Reason } from "../../api/condition.ts";
+import type { GitRepository } from "../../api/gitrepository.ts";
+import type { KubeClient } from "../../kube/client.ts";
+import { isNotFound } from "../../kube/errors.ts";
+import type { ResolvedRef } from "../../source/git/refs.ts";
+import { ReconcileFailure } from "./failure.ts";
+import { readSecretData } from "./source.ts";
+import type { GitRepositoryStatusBuilder } from "./status.ts";
 
 /** Why a verification failed, as Flux's condition reasons. */
 export type VerifyFailureReason = "InvalidGitObject" | "InvalidTagSignature" | "InvalidCommitSignature";
@@ -120,4 +128,59 @@ async function verifyDetached(
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The verification phase: with spec.verify, the signatures the mode asks for must check out against the
+ * keys of spec.verify.secretRef before an artifact is built (SourceVerified True/False); without it, any
+ * earlier verification is forgotten.
+ */
+export async function verifySource(
+  client: KubeClient,
+  obj: GitRepository,
+  st: GitRepositoryStatusBuilder,
+  cacheDir: string,
+  ref: Pick<ResolvedRef, "commit" | "tagObject" | "refName">,
+): Promise<void> {
+  const verify = obj.spec.verify;
+  if (!verify) {
+    delete st.status.sourceVerificationMode;
+    st.clear(ConditionType.SourceVerified);
+    return;
+  }
+  const fail = (reason: string, message: string, kind: "retry" | "stalled", cause: unknown): never => {
+    st.mark(ConditionType.SourceVerified, ConditionStatus.False, reason, message);
+    throw new ReconcileFailure({ kind, condition: ConditionType.SourceVerified, reason, message }, { cause });
+  };
+  let keyRings: string[] = [];
+  try {
+    const data = await readSecretData(client, obj.metadata.namespace ?? "", verify.secretRef.name);
+    keyRings = Object.values(data).map((v) => Buffer.from(v).toString("utf8"));
+  } catch (err) {
+    const why = isNotFound(err) ? `secrets "${verify.secretRef.name}" not found` : (err as Error).message;
+    fail(Reason.VerificationError, `public keys secret error: ${why}`, "retry", err);
+  }
+  const mode = verificationMode(obj);
+  const tagName = ref.refName?.startsWith("refs/tags/") ? ref.refName.slice("refs/tags/".length) : undefined;
+  try {
+    const message = await verifySignatures({
+      cacheDir,
+      commit: ref.commit,
+      mode: mode ?? "HEAD",
+      keyRings,
+      ...(ref.tagObject ? { tagObject: ref.tagObject } : {}),
+      ...(tagName ? { tagName } : {}),
+    });
+    if (mode) st.status.sourceVerificationMode = mode;
+    st.mark(ConditionType.SourceVerified, ConditionStatus.True, Reason.Succeeded, message);
+  } catch (err) {
+    if (!(err instanceof VerificationError)) throw err;
+    fail(err.reason, err.message, err.reason === "InvalidVerificationMode" ? "stalled" : "retry", err);
+  }
+}
+
+/** spec.verify.mode with the legacy "head" spelled "HEAD"; undefined without spec.verify. */
+export function verificationMode(obj: GitRepository): string | undefined {
+  const mode = obj.spec.verify?.mode;
+  return mode === "head" ? "HEAD" : mode;
 }
