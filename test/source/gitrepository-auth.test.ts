@@ -179,6 +179,18 @@ describe("ssh auth", () => {
     await leaksNothing("ssh-wronghost", { identity: data.identity });
   });
 
+  it("rejects a host that known_hosts does not list at all", async () => {
+    const otherHost = info.ssh.knownHostsLine.replace(/^\S+/, "[127.0.0.2]:22");
+    await applySecret(h, ns, "ssh-unknownhost", { ...secretData(info).ssh, known_hosts: otherHost });
+    await applyRepo(h, ns, "ssh-unknownhost", {
+      url: repoUrl(info, "ssh", "auth-app"),
+      ref: { branch: "main" },
+      secretRef: { name: "ssh-unknownhost" },
+    });
+    const s = statusOf(await waitNotReady(h, ns, "ssh-unknownhost", "GitOperationFailed"));
+    expect(condition(s, "FetchFailed")?.message).toMatch(/host/i);
+  });
+
   it("rejects a key the server does not accept", async () => {
     await applySecret(h, ns, "ssh-badkey", {
       identity: readFileSync(info.ssh.unauthorizedClientKeyFile, "utf8"),

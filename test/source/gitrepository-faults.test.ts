@@ -142,4 +142,22 @@ describe("faults", () => {
       30_000,
     );
   });
+
+  it("fetches a repository of 20,000 files within its timeout", { timeout: 240_000 }, async () => {
+    await createRepo(info, "faults-big");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 20_000; i++) files[`apps/app-${Math.floor(i / 100)}/file-${i}.yaml`] = `n: ${i}\n`;
+    await commitFiles(info, "faults-big", files);
+    await applyRepo(h, ns, "big", {
+      url: repoUrl(info, "http-anon", "faults-big"),
+      ref: { branch: "main" },
+      timeout: "180s",
+    });
+    const started = Date.now();
+    await waitReady(h, ns, "big", 200_000);
+    const local = h.registry.getArtifact({ kind: "GitRepository", namespace: ns, name: "big" });
+    expect(readdirSync(join(local?.dir ?? "", "apps"))).toHaveLength(200);
+    expect(readdirSync(join(local?.dir ?? "", "apps/app-199"))).toHaveLength(100);
+    console.log(`20,000-file repository: Ready after ${Date.now() - started} ms`);
+  });
 });
