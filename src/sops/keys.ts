@@ -32,8 +32,9 @@ export interface KeySet {
   readonly cache: Map<string, Uint8Array>;
 }
 
-/** Secret entries named `*.agekey` hold age identities, `*.asc` armored OpenPGP private keys (as Flux). */
+/** Secret entries named `*.agekey` hold age identities, one a line (as in Flux). */
 export const AGE_KEY_SUFFIX = ".agekey";
+/** Secret entries named `*.asc` hold armored OpenPGP private keys (as in Flux). */
 export const PGP_KEY_SUFFIX = ".asc";
 const CACHE_LIMIT = 4096;
 
