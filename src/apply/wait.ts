@@ -13,6 +13,8 @@ export interface WaitOptions {
   /** Stop at the first Failed object instead of waiting for the timeout (Flux's default). */
   readonly failFast?: boolean;
   readonly signal?: AbortSignal;
+  /** Called after each poll with the objects that are not ready yet. */
+  readonly onPoll?: (notReady: readonly ObjectStatus[]) => void;
 }
 
 /** The status of one object when the wait ended. */
@@ -26,6 +28,8 @@ export interface ObjectStatus {
 export interface WaitResult {
   readonly ready: boolean;
   readonly timedOut: boolean;
+  /** The signal was aborted before the objects became ready. */
+  readonly canceled?: boolean;
   readonly statuses: readonly ObjectStatus[];
   readonly failures: readonly ObjectFailure[];
 }
@@ -58,6 +62,7 @@ export async function waitForSet(
     const notReady = statuses.filter((s) => s.status !== Status.Current);
     const failed = statuses.filter((s) => s.status === Status.Failed);
     if (notReady.length === 0) return { ready: true, timedOut: false, statuses, failures: [] };
+    options.onPoll?.(notReady);
     const toFailures = (list: readonly ObjectStatus[]): ObjectFailure[] =>
       list.map((s) => ({
         subject: s.subject,
@@ -67,9 +72,23 @@ export async function waitForSet(
     if ((options.failFast ?? true) && failed.length > 0) {
       return { ready: false, timedOut: false, statuses, failures: toFailures(failed) };
     }
-    if (Date.now() + interval > deadline || options.signal?.aborted) {
+    if (options.signal?.aborted)
+      return { ready: false, timedOut: false, canceled: true, statuses, failures: toFailures(notReady) };
+    if (Date.now() + interval > deadline) {
       return { ready: false, timedOut: true, statuses, failures: toFailures(notReady) };
     }
-    await new Promise((r) => setTimeout(r, interval));
+    await sleep(interval, options.signal);
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -19,6 +19,7 @@ interface Applied {
 export class DriftTracker {
   readonly #applied = new Map<string, Applied>();
   readonly #watchers = new Map<string, Informer>();
+  readonly #interrupts = new Map<string, Set<AbortController>>();
   readonly #client: KubeClient | undefined;
   readonly #fieldManager: string;
   readonly #enqueue: (key: ObjectKey) => void;
@@ -68,6 +69,32 @@ export class DriftTracker {
     for (const id of ids) applied.dirty.delete(id);
   }
 
+  /**
+   * A signal aborted when the Kustomization drifts again or its source has a new artifact, so that a
+   * long health check gives way to the reconcile that will handle it. Call release() when done.
+   */
+  interruptSignal(ksKey: string): { signal: AbortSignal; release: () => void } {
+    const ac = new AbortController();
+    let set = this.#interrupts.get(ksKey);
+    if (!set) {
+      set = new Set();
+      this.#interrupts.set(ksKey, set);
+    }
+    set.add(ac);
+    return {
+      signal: ac.signal,
+      release: () => {
+        set.delete(ac);
+        if (set.size === 0) this.#interrupts.delete(ksKey);
+      },
+    };
+  }
+
+  /** Aborts the running waits of a Kustomization (see interruptSignal). */
+  interrupt(ksKey: string): void {
+    for (const ac of this.#interrupts.get(ksKey) ?? []) ac.abort();
+  }
+
   /** Makes sure the objects of these resources are watched (one informer per resource). */
   watch(resources: readonly ResourceRef[]): void {
     const client = this.#client;
@@ -113,6 +140,7 @@ export class DriftTracker {
       metadata: { name: obj.metadata.name ?? "", namespace: obj.metadata.namespace },
     });
     applied.dirty.add(entry.id);
+    this.interrupt(ksKey);
     this.#enqueue({ namespace, name });
   }
 }

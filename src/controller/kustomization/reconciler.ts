@@ -105,6 +105,7 @@ export class KustomizationReconciler implements Reconciler {
         noCrossNamespaceRefs: this.#o.noCrossNamespaceRefs ?? false,
       });
       status.status.lastAttemptedRevision = artifact.revision;
+      log.debug({ revision: artifact.revision }, "source resolved");
 
       // 2. Wait for the dependencies.
       checkDependencies(ks, artifact.revision, this.#o.getKustomization);
@@ -114,17 +115,21 @@ export class KustomizationReconciler implements Reconciler {
         substituteFrom: await readSubstituteFrom(this.#o.client, ks),
       });
 
+      log.debug({ objects: objects.length }, "built");
+
       // 4. Apply what changed (or, on an unchanged revision, only what drifted).
       const manager = this.#manager(ks);
       const fingerprint = fingerprintOf(ks, artifact, objects);
       const changes = await this.#apply(ks, ksKey, manager, objects, fingerprint, artifact, status);
 
       // 5. Prune what was removed from Git.
+      log.debug({ changes: changes.length }, "applied");
       const inventory = await this.#prune(ks, manager, objects, changes.length, status, log);
       status.status.inventory = inventory;
 
       // 6. Wait for the objects to become ready.
-      await this.#healthCheck(ks, manager, objects, status);
+      log.debug("pruned; checking health");
+      await this.#healthCheck(ks, manager, objects, status, log);
 
       // 7. Report success.
       status.ready(`Applied revision: ${artifact.revision}`, gen);
@@ -262,6 +267,7 @@ export class KustomizationReconciler implements Reconciler {
     manager: ResourceManager,
     objects: KubeObject[],
     status: StatusBuilder,
+    log: Logger,
   ): Promise<void> {
     const targets: Pick<KubeObject, "apiVersion" | "kind" | "metadata">[] = ks.spec.wait
       ? objects
@@ -274,7 +280,18 @@ export class KustomizationReconciler implements Reconciler {
       status.clear(ConditionType.Healthy);
       return;
     }
-    const result = await waitForSet(manager, targets, { timeoutMs: timeoutOf(ks), intervalMs: 1000 });
+    const ksKey = `${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`;
+    const interrupt = this.#o.drift.interruptSignal(ksKey);
+    const result = await waitForSet(manager, targets, {
+      timeoutMs: timeoutOf(ks),
+      intervalMs: 1000,
+      signal: interrupt.signal,
+      onPoll: (notReady) =>
+        log.debug(
+          { notReady: notReady.map((s) => `${s.subject} ${s.status}: ${s.message}`) },
+          "waiting for health",
+        ),
+    });
     if (!result.ready) {
       const message = `${result.timedOut ? "timeout waiting for: " : "health check failed: "}[${result.failures.map((f) => `${f.subject} ${f.message}`).join(", ")}]`;
       status.set(
@@ -305,9 +322,13 @@ export class KustomizationReconciler implements Reconciler {
   ): Promise<ReconcileResult> {
     const { reason, requeueAfter } = classify(err, retryIntervalMs, this.#o.requeueDependencyMs ?? 30_000);
     const message = err instanceof Error ? err.message : String(err);
-    // A failed run must not skip the next one's dry runs.
-    this.#o.drift.forget(ksKey);
-    if (reason === Reason.DependencyNotReady || reason === Reason.ArtifactFailed) {
+    // A failed run must not skip the next one's dry runs (a canceled health check applied everything).
+    if (reason !== Reason.HealthCheckCanceled) this.#o.drift.forget(ksKey);
+    if (
+      reason === Reason.DependencyNotReady ||
+      reason === Reason.ArtifactFailed ||
+      reason === Reason.HealthCheckCanceled
+    ) {
       status.failed(reason, message, ks.metadata.generation);
       log.info({ reason }, message);
     } else {
@@ -371,6 +392,11 @@ export class PruneFailedError extends Error {
   override name = "PruneFailedError";
 }
 
+/** The health check gave way to a newer reconcile (drift or a new revision); it runs again at once. */
+export class HealthCheckCanceledError extends Error {
+  override name = "HealthCheckCanceledError";
+}
+
 /** The health check failed or timed out. */
 export class HealthCheckFailedError extends Error {
   override name = "HealthCheckFailedError";
@@ -388,6 +414,7 @@ function classify(
   if (err instanceof AccessDeniedError) return { reason: Reason.AccessDenied, requeueAfter: retryMs };
   if (err instanceof BuildFailedError) return { reason: Reason.BuildFailed, requeueAfter: retryMs };
   if (err instanceof PruneFailedError) return { reason: Reason.PruneFailed, requeueAfter: retryMs };
+  if (err instanceof HealthCheckCanceledError) return { reason: Reason.HealthCheckCanceled, requeueAfter: 1 };
   if (err instanceof HealthCheckFailedError)
     return { reason: Reason.HealthCheckFailed, requeueAfter: retryMs };
   if (err instanceof ApplyError) return { reason: Reason.ReconciliationFailed, requeueAfter: retryMs };

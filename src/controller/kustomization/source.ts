@@ -1,5 +1,4 @@
 // Phase 1 of a Kustomization: find its source and the source's current artifact.
-import { ConditionType, isConditionTrue } from "../../api/condition.ts";
 import type { Kustomization } from "../../api/kustomization.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { ArtifactProvider, LocalArtifact, SourceRef } from "./artifacts.ts";
@@ -44,14 +43,9 @@ export function resolveArtifact(
   }
   const source = options.getSource(ref);
   if (!source) throw new ArtifactNotReadyError(`Source '${subject}' not found`);
-  const status = (source as { status?: { artifact?: { revision?: string }; conditions?: unknown } }).status;
-  const conditions = Array.isArray(status?.conditions) ? status.conditions : [];
+  // The in-process hand-over is the source of truth: the source controller publishes an artifact before
+  // it writes the status that announces it, so waiting for that status would only add a round trip.
   const artifact = options.artifacts.getArtifact(ref);
-  if (!artifact || !status?.artifact) {
-    throw new ArtifactNotReadyError(`Source '${subject}' is not ready, artifact not found`);
-  }
-  if (!isConditionTrue(conditions, ConditionType.Ready) && artifact.revision !== status.artifact.revision) {
-    throw new ArtifactNotReadyError(`Source '${subject}' is not ready`);
-  }
+  if (!artifact) throw new ArtifactNotReadyError(`Source '${subject}' is not ready, artifact not found`);
   return artifact;
 }
