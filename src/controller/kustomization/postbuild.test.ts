@@ -216,6 +216,15 @@ describe("substituteObjects", () => {
       expect(out).toEqual([configMap({ a: null, b: "x" })]);
     });
 
+    it.each([
+      ["null", { "${k}": "v" }, { k: "null" }],
+      ["a list", { "${k}": "v" }, { k: "[a, b]" }],
+    ])("refuses a key that becomes %s, as Flux's JSON conversion does", (_, data, substitute) => {
+      const error = failure([configMap(data)], { substitute });
+      expect(error.code).toBe("InvalidResult");
+      expect(error.message).toContain("unsupported map key");
+    });
+
     it("reports a substitution that breaks the YAML", () => {
       const error = failure([configMap({ a: "${value}" })], { substitute: { value: "[unclosed" } });
       expect(error.code).toBe("InvalidResult");

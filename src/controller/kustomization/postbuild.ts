@@ -2,7 +2,7 @@
 // expressions are expanded as fluxcd/pkg/envsubst does, and the text is parsed back. Working on the
 // text (not on parsed values) is what Flux does, and it is user-visible: `replicas: ${n}` becomes a
 // number, `${quote}${id}${quote}` a quoted string.
-import { Document, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
+import { Document, isCollection, isScalar, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
 import { EnvsubstError, expandToBuffer } from "./envsubst.ts";
 import { toGoYaml } from "./postbuild-yaml.ts";
 
@@ -176,10 +176,8 @@ function fromYaml(text: string, id: string): unknown {
   const doc = parseDocument(text, { version: "1.1", customTags, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${error.message}`, { cause: error });
-  const badAnchor = invalidAnchor(doc);
-  if (badAnchor !== undefined) {
-    throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: invalid anchor or alias name '${badAnchor}'`);
-  }
+  const unsupported = unsupportedSyntax(doc);
+  if (unsupported !== undefined) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${unsupported}`);
   let obj: unknown;
   try {
     obj = doc.toJS({ maxAliasCount: -1 });
@@ -221,15 +219,23 @@ function toJsonValue(value: unknown): unknown {
 // go-yaml only takes letters, digits, "-" and "_" in anchor and alias names; YAML 1.2 parsers take more.
 const anchorName = /^[A-Za-z0-9_-]+$/;
 
-function invalidAnchor(doc: Document.Parsed): string | undefined {
-  let bad: string | undefined;
+/** What Flux's YAML-to-JSON step refuses that our reader accepts: odd anchor names, null or collection keys. */
+function unsupportedSyntax(doc: Document.Parsed): string | undefined {
+  let problem: string | undefined;
   visit(doc, {
     Alias(_, node) {
-      if (!anchorName.test(node.source)) bad ??= node.source;
+      if (!anchorName.test(node.source)) problem ??= `invalid alias name '${node.source}'`;
     },
     Node(_, node) {
-      if (node.anchor !== undefined && !anchorName.test(node.anchor)) bad ??= node.anchor;
+      if (node.anchor !== undefined && !anchorName.test(node.anchor))
+        problem ??= `invalid anchor name '${node.anchor}'`;
+    },
+    Pair(_, pair) {
+      // JSON keys are strings; booleans and numbers are spelled out, but null and collections cannot be.
+      const key = pair.key;
+      if (key === null || (isScalar(key) && key.value === null)) problem ??= "unsupported map key: null";
+      else if (isCollection(key)) problem ??= "unsupported map key: a collection";
     },
   });
-  return bad;
+  return problem;
 }
