@@ -282,6 +282,12 @@ describe("lifecycle", () => {
       ref: { branch: "main" },
     });
     const before = statusOf(await waitReady(h, ns, "restart")).artifact;
+    await applyRepo(h, ns, "restart-suspended", {
+      url: repoUrl(info, "http-anon", "core-app"),
+      ref: { branch: "main" },
+    });
+    const suspended = statusOf(await waitReady(h, ns, "restart-suspended")).artifact;
+    await patchSpec(h, ns, "restart-suspended", { suspend: true });
     await h.stop();
     await resetHttpRequests(info);
     const again = await startController(h.suite, { storageDir: h.storageDir });
@@ -296,6 +302,14 @@ describe("lifecycle", () => {
       const posts = (await httpRequests(info, "core-app")).filter((r) => r.method === "POST");
       expect(posts).toEqual([]);
       expect(statusOf(await getRepo(again, ns, "restart")).artifact).toEqual(before);
+      // A suspended GitRepository still serves its artifact.
+      const kept = await eventually(
+        async () =>
+          again.registry.getArtifact({ kind: "GitRepository", namespace: ns, name: "restart-suspended" }),
+        30_000,
+        "suspended artifact re-published",
+      );
+      expect(kept.digest).toBe(suspended?.digest);
     } finally {
       await again.stop();
       again.client.close();

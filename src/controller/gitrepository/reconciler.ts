@@ -183,6 +183,10 @@ export class GitRepositoryReconciler implements Reconciler {
       const resolved = await resolveRevision(transport, obj);
       if (stored && stored.revision === resolved.revision && !this.#contentConfigChanged(obj, includes)) {
         st.clear(ConditionType.FetchFailed);
+        if (!obj.spec.verify) {
+          delete st.status.sourceVerificationMode;
+          st.clear(ConditionType.SourceVerified);
+        }
         st.mark(
           ConditionType.ArtifactInStorage,
           ConditionStatus.True,
@@ -361,6 +365,17 @@ export class GitRepositoryReconciler implements Reconciler {
     );
     const st = new GitRepositoryStatusBuilder(obj.status, obj.metadata.generation, this.#now);
     await new StatusWriter(this.#o.client, RESOURCE, raw, obj).write(st, obj.status.observedGeneration);
+    // A suspended source keeps serving its last artifact, also after a restart.
+    const ref: SourceRef = {
+      kind: GitRepositoryType.kind,
+      namespace: obj.metadata.namespace ?? "",
+      name: obj.metadata.name,
+    };
+    const loc = artifactLocation(this.#o.storageDir, ref.namespace, ref.name);
+    const stored = await storedArtifact(loc, obj.status.artifact?.digest);
+    if (stored && stored.revision === obj.status.artifact?.revision) {
+      this.#o.registry.publish(ref, { revision: stored.revision, digest: stored.digest, dir: stored.dir });
+    }
     return;
   }
 
