@@ -5,6 +5,7 @@ import { accumulate, type LoadedKustomization } from "./target.ts";
 import { applyBuildMetadata } from "./transformers/build-metadata.ts";
 import { addHashSuffixes, cleanAnnotations, sortResources } from "./transformers/finalize.ts";
 import { fixNameReferences } from "./transformers/name-reference.ts";
+import { resolveVars } from "./transformers/vars.ts";
 import { emitYamlStream } from "./yaml/emit.ts";
 
 /** What a build produces: the objects in output order and their YAML stream. */
@@ -16,9 +17,11 @@ export interface BuildResult {
 /** Renders the kustomization in dir (or `root`, given instead of dir's own kustomization file). */
 export function renderTree(dir: string, options: LoaderOptions, root?: LoadedKustomization): BuildResult {
   const ldr = new Loader(dir, options);
-  const { rm, k } = accumulate(ldr, { visiting: [] }, undefined, false, root);
+  const ctx = { visiting: [], vars: { vars: [], sources: new Map() } };
+  const { rm, k } = accumulate(ldr, ctx, undefined, false, root);
   addHashSuffixes(rm);
   fixNameReferences(rm);
+  resolveVars(rm, ctx.vars);
   sortResources(rm, k);
   applyBuildMetadata(rm, k, ldr.root);
   cleanAnnotations(rm);

@@ -18,6 +18,7 @@ import { applyNamespace } from "./transformers/namespace.ts";
 import { applyPatches, applyPatchesJson6902, applyPatchesStrategicMerge } from "./transformers/patches.ts";
 import { applyReplacements } from "./transformers/replacements.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
+import { mergeVars, type VarSet } from "./transformers/vars.ts";
 import { parseYamlStream, rawMetadataText, YamlError } from "./yaml/parse.ts";
 
 /** A loaded kustomization and where it came from. */
@@ -61,6 +62,11 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
       `${file}: helmCharts are not supported by driftless (render the chart and commit the output)`,
     );
   }
+  if ((k.crds?.length ?? 0) > 0 || (k.openapi !== undefined && Object.keys(k.openapi).length > 0)) {
+    throw new BuildError(
+      `${file}: fields "crds" and "openapi" (custom merge schemas) are not supported by driftless yet`,
+    );
+  }
   for (const f of ["generators", "transformers", "validators", "configurations"] as const) {
     if ((k[f]?.length ?? 0) > 0)
       throw new BuildError(`${file}: field "${f}" (plugins) is not supported by driftless`);
@@ -72,6 +78,8 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
 export interface TargetContext {
   /** Directories being accumulated, outermost first, to detect cycles. */
   readonly visiting: string[];
+  /** Vars declared so far, all levels together. */
+  readonly vars: VarSet;
 }
 
 function isEmptyObject(o: unknown): boolean {
@@ -168,6 +176,7 @@ export function accumulate(
       accumulate(ldr.child(dir), ctx, rm, true);
     }
     runTransformers(ldr, rm, k);
+    mergeVars(rm, k.vars ?? [], ctx.vars);
     return { rm, k };
   } finally {
     ctx.visiting.pop();
