@@ -22,7 +22,15 @@ export interface TestEnv {
 /** Starts the control plane (full mode unless DRIFTLESS_TEST_MODE=basic) and the git servers. */
 export async function startTestEnv(options: { full?: boolean } = {}): Promise<TestEnv> {
   const full = options.full ?? process.env.DRIFTLESS_TEST_MODE !== "basic";
-  const [controlPlane, git] = await Promise.all([CP.start({ full }), startGitServers()]);
+  const [cp, gs] = await Promise.allSettled([CP.start({ full }), startGitServers()]);
+  if (cp.status === "rejected" || gs.status === "rejected") {
+    // Whichever started must not outlive the failure.
+    if (cp.status === "fulfilled") await cp.value.stop();
+    if (gs.status === "fulfilled") await gs.value.stop();
+    throw cp.status === "rejected" ? cp.reason : (gs as PromiseRejectedResult).reason;
+  }
+  const controlPlane = cp.value;
+  const git = gs.value;
   return {
     controlPlane,
     info: () => ({ ...controlPlane.info(), binDir: toolsBinDir(), git: git.info() }),
