@@ -110,6 +110,8 @@ enc comments-everywhere.yaml comments-everywhere.yaml --age "$AGE"
 enc comments-everywhere-regex.yaml comments-everywhere.yaml --config "$WORK/enc-comment.sops.yaml"
 enc multi-comments.yaml multi-comments.yaml --age "$AGE"
 enc timestamps.yaml timestamps.yaml --age "$AGE"
+enc odd-keys.yaml odd-keys.json --age "$AGE" --input-type json --output-type yaml
+enc odd-docs.yaml odd-docs.yaml --age "$AGE"
 rule mac-only.sops.yaml "encrypted_regex: '^(data|stringData)$'
     mac_only_encrypted: true"
 enc mac-only-encrypted.yaml secret.yaml --config "$WORK/mac-only.sops.yaml"

@@ -243,6 +243,11 @@ function nextIndent(indent: number, inSequenceItem: boolean): number {
   return BEST_INDENT * Math.floor((indent + BEST_INDENT) / BEST_INDENT);
 }
 
+/** go-yaml writes a key inline only when it is one line of at most 128 bytes. */
+function isSimpleKey(key: string): boolean {
+  return !Array.from(key).some((c) => isBreak(c)) && Buffer.byteLength(key, "utf8") <= 128;
+}
+
 function isEmptyCollection(node: Node): boolean {
   return (node.t === "map" || node.t === "seq") && !node.items.some((i) => i.t !== "comment");
 }
@@ -253,8 +258,8 @@ function emptyFlow(node: Node): string {
 
 class Emitter {
   out = "";
-  /** Whether the cursor sits right after "- " (a nested block starts on the same line). */
-  private afterDash = false;
+  /** Whether a nested block may start on the current line (after "-" or an explicit key's ":"). */
+  private inline = false;
   private column = 0;
 
   private write(text: string): void {
@@ -265,18 +270,22 @@ class Emitter {
 
   private newline(): void {
     this.write("\n");
-    this.afterDash = false;
+    this.inline = false;
   }
 
-  /** Moves to column `indent` on a fresh line unless the cursor is right after "- " at that column. */
+  /**
+   * Moves to column `indent`: on the current line right after "-" or an explicit key's ":" (go-yaml pads
+   * to the indent there), else on a fresh line.
+   */
   private startLine(indent: number): void {
-    if (this.afterDash && this.column === indent) {
-      this.afterDash = false;
+    if (this.inline && this.column <= indent) {
+      this.inline = false;
+      this.write(" ".repeat(indent - this.column));
       return;
     }
     if (this.out.length > 0 && !isBreak(this.out[this.out.length - 1])) this.newline();
     this.write(" ".repeat(indent));
-    this.afterDash = false;
+    this.inline = false;
   }
 
   private comments(lines: string[], indent: number): void {
@@ -297,7 +306,17 @@ class Emitter {
       this.comments(pending, indent);
       pending = [];
       this.startLine(indent);
-      this.write(`${stringScalar(item.key, indent, true)}:`);
+      if (isSimpleKey(item.key)) {
+        this.write(`${stringScalar(item.key, indent, true)}:`);
+      } else {
+        // go-yaml writes a long or multi-line key as an explicit "? key" entry, its value after ":".
+        const key = stringScalar(item.key, nextIndent(indent, false), false);
+        this.write(`? ${key}`);
+        if (!isBreak(key[key.length - 1])) this.newline();
+        this.startLine(indent);
+        this.write(":");
+        this.inline = true;
+      }
       this.value(item.value, indent, false);
     }
     if (pending.length > 0) this.comments(pending, indent);
@@ -337,10 +356,8 @@ class Emitter {
         return;
       }
       const indent = nextIndent(parentIndent, inSequenceItem);
-      if (inSequenceItem) {
-        this.write(" ");
-        this.afterDash = true;
-      } else this.newline();
+      if (inSequenceItem) this.inline = true;
+      else if (!this.inline) this.newline();
       if (node.t === "map") this.map(node, indent);
       else this.seq(node.items, indent);
       return;
