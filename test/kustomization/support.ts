@@ -13,6 +13,7 @@ import {
 import { EventRecorder } from "../../src/controller/runtime/events.ts";
 import { KubeClient } from "../../src/kube/client.ts";
 import { kubectl, testEnv } from "../harness/context.ts";
+import { eventually, jsonpath } from "../harness/wait.ts";
 
 /** A running Kustomization controller and its stand-in source. */
 export interface Bed {
@@ -144,4 +145,59 @@ ${Object.entries(data)
   .map(([k, v]) => `  ${k}: "${v}"`)
   .join("\n")}
 `;
+}
+
+/** Applies a manifest with kubectl as admin; throws on failure. */
+export async function applyManifest(manifest: string): Promise<void> {
+  const r = await kubectl(["apply", "-f", "-"], manifest);
+  if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
+}
+
+/** One condition of Kustomization ns/name (type, status, reason, message), or undefined. */
+export async function condition(
+  namespace: string,
+  name: string,
+  type: string,
+): Promise<{ status: string; reason: string; message: string } | undefined> {
+  const r = await kubectl(["get", `kustomization/${name}`, "-n", namespace, "-o", "json"]);
+  if (r.code !== 0) return undefined;
+  const obj = JSON.parse(r.stdout) as {
+    status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+  };
+  return obj.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Waits until the Kustomization's Ready condition has the reason (and returns the condition). */
+export async function waitForReason(
+  namespace: string,
+  name: string,
+  reason: string,
+  timeoutMs = 60_000,
+): Promise<{ status: string; reason: string; message: string }> {
+  return eventually(
+    async () => {
+      const c = await condition(namespace, name, "Ready");
+      return c?.reason === reason ? c : undefined;
+    },
+    timeoutMs,
+    `ks/${name} Ready reason ${reason}`,
+  );
+}
+
+/** Waits until the Kustomization is Ready on revision rev. */
+export async function waitForRevision(namespace: string, name: string, rev: string): Promise<void> {
+  await eventually(
+    async () => {
+      const c = await condition(namespace, name, "Ready");
+      const applied = await jsonpath([`ks/${name}`, "-n", namespace], "{.status.lastAppliedRevision}");
+      return c?.status === "True" && applied === rev ? true : undefined;
+    },
+    60_000,
+    `ks/${name} Ready at ${rev}`,
+  );
+}
+
+/** Whether an object exists. */
+export async function exists(args: readonly string[]): Promise<boolean> {
+  return (await kubectl(["get", ...args])).code === 0;
 }
