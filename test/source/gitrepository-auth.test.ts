@@ -114,6 +114,19 @@ describe("http(s) auth", () => {
     await leaksNothing("badsecret", { password: "only-a-password-456" });
   });
 
+  it("never shows a password written into the URL", async () => {
+    const url = repoUrl(info, "http-basic", "auth-app").replace("://", "://someone:url-password-321@");
+    await applyRepo(h, ns, "urlcreds", {
+      url: url.replace(/\/[^/]+\.git$/, "/missing.git"),
+      ref: { branch: "main" },
+    });
+    await waitNotReady(h, ns, "urlcreds", "GitOperationFailed");
+    const events = await eventsFor(h, ns, "urlcreds");
+    expect(events.length).toBeGreaterThan(0);
+    const text = JSON.stringify(statusOf(await getRepo(h, ns, "urlcreds"))) + JSON.stringify(events);
+    expect(text).not.toContain("url-password-321");
+  });
+
   it("fetches with a bearer token and fails with a wrong one", async () => {
     await readyWith("bearer", repoUrl(info, "http-bearer", "auth-app"), secretData(info).bearer);
     await applySecret(h, ns, "badbearer-auth", { bearerToken: "wrong-token-789" });
