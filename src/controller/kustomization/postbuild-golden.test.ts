@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
-import { EnvsubstError, expand } from "./envsubst.ts";
+import { EnvsubstError, expand } from "./envsubst/expand.ts";
 import { PostBuildError, substituteObjects } from "./postbuild.ts";
 import { toGoYaml } from "./postbuild-yaml.ts";
 

@@ -3,7 +3,7 @@
 // text (not on parsed values) is what Flux does, and it is user-visible: `replicas: ${n}` becomes a
 // number, `${quote}${id}${quote}` a quoted string.
 import { Document, isCollection, isScalar, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
-import { EnvsubstError, expandToBuffer } from "./envsubst.ts";
+import { EnvsubstError, expandToBuffer } from "./envsubst/expand.ts";
 import { toGoYaml } from "./postbuild-yaml.ts";
 
 /** The label or annotation that opts an object out of substitution when set to "disabled". */

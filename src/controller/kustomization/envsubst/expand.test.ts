@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${…}" here is envsubst input, not a template literal.
 import { describe, expect, it } from "vitest";
-import { EnvsubstError, type EnvsubstErrorCode, expand, type Lookup } from "./envsubst.ts";
+import { EnvsubstError, type EnvsubstErrorCode, expand, type Lookup } from "./expand.ts";
 
 const vars: Record<string, string> = {
   name: "podInfo",

@@ -3,7 +3,7 @@
 // needs Go and Flux's modules.
 import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
-import { EnvsubstError, expandToBuffer } from "../../../envsubst.ts";
+import { EnvsubstError, expandToBuffer } from "../../../envsubst/expand.ts";
 import { PostBuildError, substituteObjects } from "../../../postbuild.ts";
 import { toGoYaml } from "../../../postbuild-yaml.ts";
 
