@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { decryptFile, detectEncryptedFormat, formatForPath, isEncrypted } from "./decrypt.ts";
+import {
+  decryptFile,
+  decryptIfEncrypted,
+  detectEncryptedFormat,
+  formatForPath,
+  isEncrypted,
+} from "./decrypt.ts";
 import { SopsError } from "./errors.ts";
 import { emptyKeySet, type KeySet } from "./keys.ts";
 import { fixture, fixtures, keysFrom } from "./testdata.ts";
@@ -182,6 +188,28 @@ describe("integrity", () => {
   it("rejects INI files as unsupported", async () => {
     const err = await rejection(decryptFile("x.ini", "[sops]\nmac=ENC[x]\n", all));
     expect(err.code).toBe("Unsupported");
+  });
+});
+
+describe("decryptIfEncrypted", () => {
+  it.each(["app.env", "config.json", "blob.bin", "encrypted-regex.yaml"])(
+    "decrypts the encrypted %s",
+    async (name) => {
+      const out = await decryptIfEncrypted(name, fixture(`encrypted/${name}`), all);
+      expect(out.decrypted).toBe(true);
+      expect(Buffer.from(out.data)).toEqual(fixture(`decrypted/${name}`));
+    },
+  );
+
+  it("passes a plain file through untouched, without needing keys", async () => {
+    const plain = fixture("plain/secret.yaml");
+    const out = await decryptIfEncrypted("secret.yaml", plain, emptyKeySet());
+    expect(out).toEqual({ data: plain, decrypted: false });
+  });
+
+  it("still rejects an encrypted file it cannot verify", async () => {
+    const err = await rejection(decryptIfEncrypted("mac.yaml", fixture("tampered/mac.yaml"), all));
+    expect(err.code).toBe("MacMismatch");
   });
 });
 

@@ -211,3 +211,19 @@ export async function decryptFile(
   const out = emit(name, docs, options.outputFormat ?? format);
   return typeof out === "string" ? Buffer.from(out, "utf8") : Buffer.from(out);
 }
+
+/**
+ * Decrypts a file only if it carries the SOPS marker of its format, as Flux does for the files that
+ * generators and patches read; returns the bytes unchanged (and `decrypted: false`) otherwise.
+ */
+export async function decryptIfEncrypted(
+  name: string,
+  data: Uint8Array,
+  keys: KeySet,
+  options: DecryptOptions = {},
+): Promise<{ data: Uint8Array; decrypted: boolean }> {
+  const format = options.format ?? formatForPath(name);
+  const marker = MARKERS.find(([f]) => f === (format === "binary" ? "json" : format))?.[1];
+  if (marker === undefined || !Buffer.from(data).includes(marker)) return { data, decrypted: false };
+  return { data: await decryptFile(name, data, keys, options), decrypted: true };
+}
