@@ -1,0 +1,165 @@
+// Health checks: wait: true waits for every applied object (Jobs until Complete), healthChecks for the
+// listed ones; a timeout or a Failed object makes Ready=False/HealthCheckFailed naming the object.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNamespace } from "../harness/context.ts";
+import { jsonpath } from "../harness/wait.ts";
+import {
+  applyManifest,
+  type Bed,
+  condition,
+  kustomization,
+  startBed,
+  waitForReason,
+  waitForRevision,
+} from "./support.ts";
+
+function deployment(name: string, ns: string, nodeSelector?: Record<string, string>): string {
+  return JSON.stringify({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          ...(nodeSelector ? { nodeSelector } : {}),
+          containers: [{ name: "c", image: "registry.example/app:1" }],
+        },
+      },
+    },
+  });
+}
+
+function job(
+  name: string,
+  ns: string,
+  spec: Record<string, unknown> = {},
+  pod: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: ns },
+    spec: {
+      backoffLimit: 0,
+      ...spec,
+      template: {
+        spec: {
+          restartPolicy: "Never",
+          ...pod,
+          containers: [{ name: "c", image: "registry.example/job:1" }],
+        },
+      },
+    },
+  });
+}
+
+describe("kustomization health checks", () => {
+  let bed: Bed;
+  let ns = "";
+  beforeAll(async () => {
+    bed = await startBed();
+    ns = await createNamespace("ks-wait");
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it("becomes Ready with Healthy=True once a Deployment's Pods are ready", async () => {
+    const rev = await bed.publish(ns, "ok", { "web.yaml": deployment("web", ns) });
+    await applyManifest(
+      kustomization(ns, "ok", {
+        sourceRef: { kind: "GitRepository", name: "ok" },
+        wait: true,
+        timeout: "60s",
+      }),
+    );
+    await waitForRevision(ns, "ok", rev);
+    expect(await jsonpath(["deployment/web", "-n", ns], "{.status.readyReplicas}")).toBe("1");
+    expect((await condition(ns, "ok", "Healthy"))?.status).toBe("True");
+  });
+
+  it("fails with HealthCheckFailed naming the object when the timeout passes", async () => {
+    await bed.publish(ns, "slow", { "stuck.yaml": deployment("stuck", ns, { nowhere: "true" }) });
+    await applyManifest(
+      kustomization(ns, "slow", {
+        sourceRef: { kind: "GitRepository", name: "slow" },
+        wait: true,
+        timeout: "3s",
+      }),
+    );
+    const ready = await waitForReason(ns, "slow", "HealthCheckFailed");
+    expect(ready.status).toBe("False");
+    expect(ready.message).toContain(`Deployment/${ns}/stuck`);
+    expect(ready.message).toContain("timeout");
+    const healthy = await condition(ns, "slow", "Healthy");
+    expect(healthy?.status).toBe("False");
+    expect(healthy?.reason).toBe("HealthCheckFailed");
+    expect(await jsonpath(["ks/slow", "-n", ns], "{.status.lastAppliedRevision}")).toBe("");
+  });
+
+  it("fails fast on a Failed Job, long before the timeout", async () => {
+    // The Job cannot schedule and its deadline passes: the job controller marks it Failed.
+    await bed.publish(ns, "failing", {
+      "job.yaml": job("doomed", ns, { activeDeadlineSeconds: 1 }, { nodeSelector: { nowhere: "true" } }),
+    });
+    await applyManifest(
+      kustomization(ns, "failing", {
+        sourceRef: { kind: "GitRepository", name: "failing" },
+        wait: true,
+        timeout: "30m",
+      }),
+    );
+    const ready = await waitForReason(ns, "failing", "HealthCheckFailed", 60_000);
+    expect(ready.message).toContain(`Job/${ns}/doomed`);
+    expect(ready.message).toContain("Failed");
+  });
+
+  it("waits for a Job to Complete before Ready", async () => {
+    const rev = await bed.publish(ns, "jobs", { "job.yaml": job("migrate", ns) });
+    await applyManifest(
+      kustomization(ns, "jobs", {
+        sourceRef: { kind: "GitRepository", name: "jobs" },
+        wait: true,
+        timeout: "60s",
+      }),
+    );
+    await waitForRevision(ns, "jobs", rev);
+    expect(
+      await jsonpath(["job/migrate", "-n", ns], '{.status.conditions[?(@.type=="Complete")].status}'),
+    ).toBe("True");
+  });
+
+  it("checks only the objects listed in healthChecks when wait is false", async () => {
+    await bed.publish(ns, "listed", {
+      "api.yaml": deployment("api", ns),
+      "stuck2.yaml": deployment("stuck2", ns, { nowhere: "true" }),
+    });
+    await applyManifest(
+      kustomization(ns, "listed", {
+        sourceRef: { kind: "GitRepository", name: "listed" },
+        timeout: "20s",
+        healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "api", namespace: ns }],
+      }),
+    );
+    // The unlisted stuck Deployment does not hold it back.
+    await waitForReason(ns, "listed", "ReconciliationSucceeded");
+    expect(await jsonpath(["deployment/api", "-n", ns], "{.status.readyReplicas}")).toBe("1");
+    // Listing the stuck one makes it fail.
+    await applyManifest(
+      kustomization(ns, "listed", {
+        sourceRef: { kind: "GitRepository", name: "listed" },
+        timeout: "3s",
+        healthChecks: [
+          { apiVersion: "apps/v1", kind: "Deployment", name: "api", namespace: ns },
+          { apiVersion: "apps/v1", kind: "Deployment", name: "stuck2", namespace: ns },
+        ],
+      }),
+    );
+    const ready = await waitForReason(ns, "listed", "HealthCheckFailed");
+    expect(ready.message).toContain(`Deployment/${ns}/stuck2`);
+    expect(ready.message).not.toContain(`Deployment/${ns}/api `);
+  });
+});
