@@ -7,13 +7,10 @@ import { BuildError, isObj, type Obj } from "../resource.ts";
 const DELETE = Symbol("delete");
 type Merged = unknown | typeof DELETE;
 
+// kustomize's merge knows only `$patch`; other strategic-merge directives ($setElementOrder,
+// $deleteFromPrimitiveList, $retainKeys) are kept as ordinary fields, as it does.
 function isDirectiveKey(k: string): boolean {
-  return (
-    k === "$patch" ||
-    k === "$retainKeys" ||
-    k.startsWith("$setElementOrder/") ||
-    k.startsWith("$deleteFromPrimitiveList/")
-  );
+  return k === "$patch";
 }
 
 /** Removes patch directives from content that is added rather than merged. */
@@ -38,12 +35,6 @@ function mergeMap(dest: Obj | undefined, patch: Obj, schema: SchemaNode | undefi
   }
   const out: Obj = dest ?? {};
   for (const [k, v] of Object.entries(patch)) {
-    if (k.startsWith("$deleteFromPrimitiveList/")) {
-      const field = k.slice("$deleteFromPrimitiveList/".length);
-      const list = out[field];
-      if (Array.isArray(list) && Array.isArray(v)) out[field] = list.filter((x) => !v.includes(x));
-      continue;
-    }
     if (isDirectiveKey(k)) continue;
     if (v === null) {
       delete out[k];
