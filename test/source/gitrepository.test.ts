@@ -1,7 +1,7 @@
 // The GitRepository controller against the real apiserver and git servers: artifacts and status as Flux
 // writes them, new commits, cheap polls, reconcile requests, suspend, failures that keep the last good
 // artifact, restart and deletion.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespace, testEnv } from "../harness/context.ts";
@@ -317,6 +317,23 @@ describe("lifecycle", () => {
       h = await startController(old.suite, { storageDir: old.storageDir });
       old.client.close();
     }
+  });
+
+  it("rebuilds an artifact that disappeared from storage, with the same digest", async () => {
+    await applyRepo(h, ns, "lost", { url: repoUrl(info, "http-anon", "core-app"), ref: { branch: "main" } });
+    const before = statusOf(await waitReady(h, ns, "lost")).artifact;
+    rmSync(join(h.storageDir, "gitrepository", ns, "lost"), { recursive: true, force: true });
+    rmSync(join(h.storageDir, "gitcache", ns, "lost"), { recursive: true, force: true });
+    await resetHttpRequests(info);
+    const requested = await requestReconcile(h, ns, "lost");
+    const s = statusOf(
+      await waitForStatus(h, ns, "lost", (st) => st.lastHandledReconcileAt === requested, "handled"),
+    );
+    expect(condition(s, "Ready")?.status).toBe("True");
+    expect(s.artifact?.digest).toBe(before?.digest);
+    const local = h.registry.getArtifact({ kind: "GitRepository", namespace: ns, name: "lost" });
+    expect(existsSync(join(local?.dir ?? "", "deploy/app.yaml"))).toBe(true);
+    expect((await httpRequests(info, "core-app")).filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
   it("removes its artifacts and its finalizer on deletion", async () => {
