@@ -105,6 +105,8 @@ describe("key sources", () => {
     ["two-age-recipients.yaml", ["age-second.agekey"]],
     ["pq.yaml", ["age-pq.agekey"]],
     ["config-pgp.json", ["pgp.asc"]],
+    ["app-pgp.env", ["pgp.asc"]],
+    ["blob-pgp.bin", ["pgp.asc"]],
   ])("decrypts %s with only %j", async (name, keys) => {
     const out = await decryptFile(name, fixture(`encrypted/${name}`), await keysFrom(...keys));
     expect(Buffer.from(out)).toEqual(fixture(`decrypted/${name}`));
@@ -115,8 +117,10 @@ describe("key sources", () => {
     [["age.agekey", "age-second.agekey"]],
     [["pgp.asc", "age-second.agekey"]],
   ])("recovers a Shamir-split data key from two of three key groups (%j)", async (keys) => {
-    const out = await decryptFile("shamir.yaml", fixture("encrypted/shamir.yaml"), await keysFrom(...keys));
-    expect(Buffer.from(out)).toEqual(fixture("decrypted/shamir.yaml"));
+    for (const name of ["shamir.yaml", "shamir.env", "shamir.json"]) {
+      const out = await decryptFile(name, fixture(`encrypted/${name}`), await keysFrom(...keys));
+      expect(Buffer.from(out)).toEqual(fixture(`decrypted/${name}`));
+    }
   });
 
   it("rejects a Shamir-split file when the keys unlock fewer groups than the threshold", async () => {

@@ -131,6 +131,11 @@ creation_rules:
       - age: [$AGE2]
 CONF
 enc shamir.yaml shamir.yaml --config "$WORK/shamir.sops.yaml"
+grep -v encrypted_regex "$WORK/shamir.sops.yaml" > "$WORK/shamir-all.sops.yaml"
+enc shamir.env app.env --config "$WORK/shamir-all.sops.yaml"
+enc shamir.json config.json --config "$WORK/shamir-all.sops.yaml"
+enc app-pgp.env app.env --pgp "$PGP"
+enc blob-pgp.bin blob.bin --pgp "$PGP"
 
 # A seeded corpus of documents full of strings that need quoting or escaping, as YAML and JSON, and as YAML with
 # nothing encrypted (every value then goes through the MAC as parsed from the YAML text).
