@@ -4,7 +4,7 @@
 // number, `${quote}${id}${quote}` a quoted string.
 import { Document, isCollection, isScalar, parseDocument, type ScalarTag, type Tags, visit } from "yaml";
 import { EnvsubstError, expandToBuffer } from "./envsubst/expand.ts";
-import { toGoYaml } from "./postbuild-yaml.ts";
+import { toGoYaml } from "./goyaml/emit.ts";
 
 /** The label or annotation that opts an object out of substitution when set to "disabled". */
 export const SubstituteAnnotation = "kustomize.toolkit.fluxcd.io/substitute";
@@ -235,7 +235,31 @@ function unsupportedSyntax(doc: Document.Parsed): string | undefined {
       const key = pair.key;
       if (key === null || (isScalar(key) && key.value === null)) problem ??= "unsupported map key: null";
       else if (isCollection(key)) problem ??= "unsupported map key: a collection";
+      else if (isScalar(key) && typeof key.value === "number")
+        key.value = jsonNumberKey(key.value, key.source);
     },
   });
   return problem;
+}
+
+/**
+ * A number key as Flux's YAML-to-JSON step spells it: integers in decimal, floats as Go's
+ * strconv.FormatFloat(f, 'g', -1, 32), and the infinities and NaN as YAML writes them.
+ */
+function jsonNumberKey(value: number, source: unknown): string {
+  const text = typeof source === "string" ? source.replaceAll("_", "") : "";
+  if (/^[-+]?(0[xXoObB][0-9a-fA-F]+|[0-9]+)$/.test(text)) return String(value);
+  if (Number.isNaN(value)) return ".nan";
+  if (!Number.isFinite(value)) return value > 0 ? ".inf" : "-.inf";
+  const single = Math.fround(value);
+  if (single === 0) return Object.is(single, -0) ? "-0" : "0";
+  // The fewest digits that read back as the same float32.
+  let digits = 1;
+  while (digits < 9 && Math.fround(Number(single.toPrecision(digits))) !== single) digits++;
+  const [mantissa = "", exponentText = "0"] = single.toExponential(digits - 1).split("e");
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 6) {
+    return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return String(Number(single.toPrecision(digits)));
 }

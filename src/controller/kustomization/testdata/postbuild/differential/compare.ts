@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import { EnvsubstError, expandToBuffer } from "../../../envsubst/expand.ts";
 import { PostBuildError, substituteObjects } from "../../../postbuild.ts";
-import { toGoYaml } from "../../../postbuild-yaml.ts";
+import { toGoYaml } from "../../../goyaml/emit.ts";
 
 const [binary = "./flux", seedArg = "1", countArg = "20000"] = process.argv.slice(2);
 let seed = Number(seedArg);

@@ -3,6 +3,18 @@
 // quoted or a literal block, where long lines fold, and the order of keys decide what a substituted
 // value turns into when the text is parsed again. So this follows go-yaml's emitter rules: its scalar
 // analysis and style choice, its folding past column 80, its indentation, and its key order.
+import { compareKeys } from "./order.ts";
+import { isBase60Float, resolvesToString } from "./resolve.ts";
+import {
+  analyze,
+  type Context,
+  escapeSequence,
+  isBreak,
+  isPrintable,
+  isSpace,
+  type Style,
+  selectStyle,
+} from "./scalar.ts";
 
 const BEST_INDENT = 2;
 const BEST_WIDTH = 80;
@@ -23,41 +35,6 @@ export function toGoYaml(value: unknown, options: GoYamlOptions = {}): string {
   // Document end: a final line break unless one was just written.
   emitter.writeIndent();
   return emitter.text();
-}
-
-type Style = "plain" | "single" | "double" | "literal";
-
-interface Context {
-  root: boolean;
-  sequence: boolean;
-  mapping: boolean;
-  simpleKey: boolean;
-}
-
-interface Analysis {
-  multiline: boolean;
-  flowPlainAllowed: boolean;
-  blockPlainAllowed: boolean;
-  singleQuotedAllowed: boolean;
-  blockAllowed: boolean;
-}
-
-const isSpace = (c: string | undefined): boolean => c === " ";
-const isBlank = (c: string | undefined): boolean => c === " " || c === "\t";
-const isBreak = (c: string | undefined): boolean =>
-  c === "\r" || c === "\n" || c === "\u0085" || c === "\u2028" || c === "\u2029";
-const isBlankOrEnd = (c: string | undefined): boolean =>
-  c === undefined || c === "\0" || isBlank(c) || isBreak(c);
-
-/** go-yaml's printable set: LF, ASCII printables, and the BMP above U+00A0 minus surrogates, BOM and non-characters. */
-function isPrintable(c: string): boolean {
-  const cp = c.codePointAt(0) ?? 0;
-  return (
-    cp === 0x0a ||
-    (cp >= 0x20 && cp <= 0x7e) ||
-    (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
-  );
 }
 
 class Emitter {
@@ -347,155 +324,6 @@ class Emitter {
   }
 }
 
-/** The escape sequence go-yaml writes for a character in a double-quoted scalar. */
-function escapeSequence(c: string): string {
-  const named: Record<string, string> = {
-    "\0": "0",
-    "\x07": "a",
-    "\b": "b",
-    "\t": "t",
-    "\n": "n",
-    "\v": "v",
-    "\f": "f",
-    "\r": "r",
-    "\x1b": "e",
-    '"': '"',
-    "\\": "\\",
-    "\u0085": "N",
-    "\u00a0": "_",
-    "\u2028": "L",
-    "\u2029": "P",
-  };
-  const name = named[c];
-  if (name !== undefined) return `\\${name}`;
-  const cp = c.codePointAt(0) ?? 0;
-  const hex = cp.toString(16).toUpperCase();
-  if (cp <= 0xff) return `\\x${hex.padStart(2, "0")}`;
-  if (cp <= 0xffff) return `\\u${hex.padStart(4, "0")}`;
-  return `\\U${hex.padStart(8, "0")}`;
-}
-
-/** go-yaml's scalar analysis: which styles can represent the text. */
-function analyze(chars: readonly string[]): Analysis {
-  if (chars.length === 0) {
-    return {
-      multiline: false,
-      flowPlainAllowed: false,
-      blockPlainAllowed: true,
-      singleQuotedAllowed: true,
-      blockAllowed: false,
-    };
-  }
-  let blockIndicators = false;
-  let flowIndicators = false;
-  let lineBreaks = false;
-  let specialCharacters = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let previousSpace = false;
-  let previousBreak = false;
-
-  const head = chars.slice(0, 3).join("");
-  if (head === "---" || head === "...") {
-    blockIndicators = true;
-    flowIndicators = true;
-  }
-
-  let precededByWhitespace = true;
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] ?? "";
-    const followedByWhitespace = i + 1 >= chars.length || isBlank(chars[i + 1]);
-    if (i === 0) {
-      if ("#,[]{}&*!|>'\"%@`".includes(c)) {
-        flowIndicators = true;
-        blockIndicators = true;
-      } else if (c === "?" || c === ":") {
-        flowIndicators = true;
-        if (followedByWhitespace) blockIndicators = true;
-      } else if (c === "-" && followedByWhitespace) {
-        flowIndicators = true;
-        blockIndicators = true;
-      }
-    } else if (",?[]{}".includes(c)) {
-      flowIndicators = true;
-    } else if (c === ":") {
-      flowIndicators = true;
-      if (followedByWhitespace) blockIndicators = true;
-    } else if (c === "#" && precededByWhitespace) {
-      flowIndicators = true;
-      blockIndicators = true;
-    }
-
-    if (!isPrintable(c)) specialCharacters = true;
-    if (isSpace(c)) {
-      if (i === 0) leadingSpace = true;
-      if (i === chars.length - 1) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (isBreak(c)) {
-      lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i === chars.length - 1) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousSpace = false;
-      previousBreak = true;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
-    }
-    precededByWhitespace = isBlankOrEnd(c);
-  }
-
-  const result: Analysis = {
-    multiline: lineBreaks,
-    flowPlainAllowed: true,
-    blockPlainAllowed: true,
-    singleQuotedAllowed: true,
-    blockAllowed: true,
-  };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) {
-    result.flowPlainAllowed = false;
-    result.blockPlainAllowed = false;
-  }
-  if (trailingSpace) result.blockAllowed = false;
-  if (breakSpace) {
-    result.flowPlainAllowed = false;
-    result.blockPlainAllowed = false;
-    result.singleQuotedAllowed = false;
-  }
-  if (spaceBreak || specialCharacters) {
-    result.flowPlainAllowed = false;
-    result.blockPlainAllowed = false;
-    result.singleQuotedAllowed = false;
-    result.blockAllowed = false;
-  }
-  if (lineBreaks) {
-    result.flowPlainAllowed = false;
-    result.blockPlainAllowed = false;
-  }
-  if (flowIndicators) result.flowPlainAllowed = false;
-  if (blockIndicators) result.blockPlainAllowed = false;
-  return result;
-}
-
-/** The style the emitter settles on (block context only: driftless never writes flow collections with content). */
-function selectStyle(requested: Style, analysis: Analysis, empty: boolean, ctx: Context): Style {
-  let style = requested;
-  if (ctx.simpleKey && analysis.multiline) style = "double";
-  if (style === "plain") {
-    if (!analysis.blockPlainAllowed) style = "single";
-    if (empty && ctx.simpleKey) style = "single";
-  }
-  if (style === "single" && !analysis.singleQuotedAllowed) style = "double";
-  if (style === "literal" && (!analysis.blockAllowed || ctx.simpleKey)) style = "double";
-  return style;
-}
-
 /**
  * Numbers as go-yaml writes them: integers in decimal, other numbers as Go's strconv.FormatFloat(f, 'g', -1)
  * (exponent form below 1e-4 and from 1e6 up, with a two-digit exponent). Integral floats are written as
@@ -511,117 +339,4 @@ function formatNumber(n: number): string {
   if (exponent >= -4 && exponent < 6) return String(n);
   const sign = exponent < 0 ? "-" : "+";
   return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
-}
-
-// ---- go-yaml v2's resolver: does a plain scalar read back as a string? ----
-
-const resolvedWords = new Set([
-  ..."y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF".split(" "),
-  ..."~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF".split(" "),
-  "",
-]);
-const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const goInteger = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
-const base60Float = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-
-function resolvesToString(s: string): boolean {
-  if (resolvedWords.has(s)) return false;
-  const first = s[0] ?? "";
-  if (first === ".") return !isGoFloat(s);
-  if (!"+-0123456789".includes(first)) return true;
-  if (isTimestamp(s)) return false;
-  const plain = s.replaceAll("_", "");
-  if (isGoInteger(plain)) return false;
-  if (yamlStyleFloat.test(plain) && Number.isFinite(Number(plain))) return false;
-  return true;
-}
-
-function isBase60Float(s: string): boolean {
-  return s.includes(":") && base60Float.test(s);
-}
-
-/** strconv.ParseFloat on text starting with ".": decimal digits, underscores between them, an exponent. */
-function isGoFloat(s: string): boolean {
-  if (!/^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$/.test(s)) return false;
-  return Number.isFinite(Number(s.replaceAll("_", "")));
-}
-
-/** strconv.ParseInt(s, 0, 64), or ParseUint for values past int64. */
-function isGoInteger(s: string): boolean {
-  const match = goInteger.exec(s);
-  if (!match) return false;
-  const negative = s.startsWith("-");
-  let digits = (match[1] ?? "").toLowerCase();
-  // A leading zero means octal.
-  if (/^0[0-7]+$/.test(digits)) digits = `0o${digits.slice(1)}`;
-  const magnitude = BigInt(digits);
-  if (negative) return magnitude <= 2n ** 63n;
-  if (s.startsWith("+")) return magnitude < 2n ** 63n;
-  return magnitude < 2n ** 64n;
-}
-
-/** The timestamp forms go-yaml v2 recognises (it quotes them on output). */
-function isTimestamp(s: string): boolean {
-  const m =
-    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?))?$/.exec(
-      s,
-    );
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return false;
-  const [hour = 0, minute = 0, second = 0] = [m[4] ?? m[7], m[5] ?? m[8], m[6] ?? m[9]].map((v) =>
-    Number(v ?? 0),
-  );
-  return hour < 24 && minute < 60 && second < 60;
-}
-
-// ---- go-yaml v2's key order ----
-
-const isLetterChar = (c: string): boolean => /^\p{L}$/u.test(c);
-const isDigitChar = (c: string): boolean => /^\p{Nd}$/u.test(c);
-
-/** go-yaml's order for string keys: letters before other characters, runs of digits compared as numbers. */
-function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  return keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0;
-}
-
-function keyLess(a: string, b: string): boolean {
-  const ar = Array.from(a);
-  const br = Array.from(b);
-  for (let i = 0; i < ar.length && i < br.length; i++) {
-    const ac = ar[i] ?? "";
-    const bc = br[i] ?? "";
-    if (ac === bc) continue;
-    const al = isLetterChar(ac);
-    const bl = isLetterChar(bc);
-    if (al && bl) return (ac.codePointAt(0) ?? 0) < (bc.codePointAt(0) ?? 0);
-    if (al || bl) return bl;
-    let an = 0n;
-    let bn = 0n;
-    if (ac === "0" || bc === "0") {
-      for (let j = i - 1; j >= 0 && isDigitChar(ar[j] ?? ""); j--) {
-        if (ar[j] !== "0") {
-          an = 1n;
-          bn = 1n;
-          break;
-        }
-      }
-    }
-    let ai = i;
-    for (; ai < ar.length && isDigitChar(ar[ai] ?? ""); ai++) an = an * 10n + digitValue(ar[ai] ?? "0");
-    let bi = i;
-    for (; bi < br.length && isDigitChar(br[bi] ?? ""); bi++) bn = bn * 10n + digitValue(br[bi] ?? "0");
-    if (an !== bn) return an < bn;
-    if (ai !== bi) return ai < bi;
-    return (ac.codePointAt(0) ?? 0) < (bc.codePointAt(0) ?? 0);
-  }
-  return ar.length < br.length;
-}
-
-/** Go subtracts '0' from any Unicode digit; keep that (it only matters for non-ASCII digits). */
-function digitValue(c: string): bigint {
-  return BigInt((c.codePointAt(0) ?? 48) - 48);
 }
