@@ -87,6 +87,7 @@ function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: Schema
     }
     return out;
   }
+  if (keys.length > 1) return mergeMultiKey(dest, patch, keys, elSchema);
   const order: string[] = [];
   const destBy = new Map<string, unknown>();
   const patchBy = new Map<string, unknown>();
@@ -119,6 +120,131 @@ function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: Schema
   }
   out.push(...keyless);
   return out;
+}
+
+function text(v: unknown): string {
+  return typeof v === "string" ? v : v === null || v === undefined ? "" : String(v);
+}
+
+// Field matching as kyaml's element setter does it: "" matches any present value.
+function setterMatches(el: unknown, keys: readonly string[], values: readonly string[]): boolean {
+  if (!isObj(el)) return false;
+  if (values.length === 0) return false;
+  for (let j = 0; j < keys.length && j < values.length; j++) {
+    const k = keys[j] as string;
+    if (!(k in el)) return false;
+    if (values[j] !== "" && text(el[k]) !== values[j]) return false;
+  }
+  return true;
+}
+
+// Exact matching as kyaml's element matcher does it: every key has that value (absent reads as "").
+function exactMatch(el: unknown, keys: readonly string[], values: readonly string[]): boolean {
+  return isObj(el) && keys.every((k, j) => text(el[k]) === values[j]);
+}
+
+// Replaces every element the setter matches with `el` (or removes them when el is undefined);
+// appends el when none matched.
+function elementSetter(
+  list: unknown[],
+  keys: readonly string[],
+  values: readonly string[],
+  el: unknown,
+): unknown[] {
+  const out: unknown[] = [];
+  let found = false;
+  for (const x of list) {
+    if (x === null || x === undefined || (isObj(x) && Object.keys(x).length === 0)) continue;
+    if (!setterMatches(x, keys, values)) {
+      if (values.length > 0) out.push(x);
+      continue;
+    }
+    found = true;
+    if (el !== undefined) out.push(el);
+  }
+  if (el !== undefined && !found) out.push(el);
+  return out;
+}
+
+// Lists merged on several keys (x-kubernetes-list-map-keys, e.g. ports by port and protocol), with
+// kyaml's way of pairing partially keyed elements and of ordering the result.
+function mergeMultiKey(
+  destIn: unknown[],
+  patch: unknown[],
+  keys: readonly string[],
+  elSchema: SchemaNode | undefined,
+): unknown[] {
+  let dest = [...destIn];
+  const tuples: string[][] = [];
+  const seen = new Set<string>();
+  for (const el of [...patch, ...dest]) {
+    const t = keys.map((k) => (isObj(el) && k in el ? text(el[k]) : ""));
+    const id = JSON.stringify(t);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    tuples.push(t);
+  }
+  for (let i = 0; i < tuples.length; i++) {
+    for (let j = 0; j < tuples.length; j++) {
+      const a = tuples[i] as string[];
+      const b = tuples[j] as string[];
+      let common = false;
+      let ok = true;
+      const res: string[] = [];
+      for (let k = 0; k < a.length; k++) {
+        const x = a[k] as string;
+        const y = b[k] as string;
+        if (x === y) {
+          common = true;
+          res.push(x);
+        } else if (x !== "" && y !== "") {
+          ok = false;
+          break;
+        } else res.push(x !== "" ? x : y);
+      }
+      if (ok && common) {
+        tuples[i] = res;
+        tuples[j] = res;
+      }
+    }
+  }
+  const valid = keys.filter((_, i) => tuples.some((t) => t[i] !== ""));
+  const validKeys = valid.length === 0 ? keys : valid;
+  let items: unknown[] = [];
+  for (const t of tuples) {
+    const values =
+      valid.length === 0 ? t : keys.flatMap((k, i) => (valid.includes(k) ? [t[i] as string] : []));
+    const d = dest.find((el) => exactMatch(el, validKeys, values));
+    const p = patch.find((el) => exactMatch(el, validKeys, values));
+    const val: Merged =
+      d === undefined && p === undefined ? undefined : p === undefined ? d : mergeValue(d, p, elSchema);
+    if (
+      val === DELETE ||
+      val === undefined ||
+      val === null ||
+      (isObj(val) && Object.keys(val).length === 0)
+    ) {
+      dest = elementSetter(dest, validKeys, values, undefined);
+      continue;
+    }
+    if (isObj(val)) {
+      validKeys.forEach((k, i) => {
+        const v = values[i] as string;
+        if (isObj(val) && !(k in val) && v !== "") val[k] = v;
+      });
+    }
+    items = elementSetter(items, validKeys, values, val);
+  }
+  for (const el of dest) {
+    const v: string[] = [];
+    for (const k of validKeys) {
+      if (isObj(el) && k in el && el[k] !== null) v.push(text(el[k]));
+      else items.push(el);
+    }
+    items = elementSetter(items, validKeys, v, undefined);
+    items = elementSetter(items, validKeys, v, el);
+  }
+  return items;
 }
 
 function nodeKind(v: unknown): string {
