@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { fixture, fixtures, keysFrom } from "../../test/sops/fixtures.ts";
 import {
   decryptFile,
   decryptIfEncrypted,
@@ -9,7 +10,6 @@ import {
 } from "./decrypt.ts";
 import { SopsError } from "./errors.ts";
 import { emptyKeySet, type KeySet } from "./keys.ts";
-import { fixture, fixtures, keysFrom } from "./testdata.ts";
 
 const ALL_KEYS = ["age.agekey", "age-second.agekey", "age-pq.agekey", "pgp.asc", "pgp-rsa.asc"];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { fixture } from "../../test/sops/fixtures.ts";
 import { SopsError } from "./errors.ts";
 import { emptyKeySet, loadKeySet, mergeKeySets } from "./keys.ts";
-import { fixture } from "./testdata.ts";
 
 async function rejection(promise: Promise<unknown>): Promise<SopsError> {
   try {

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { fixture, keysFrom } from "../../test/sops/fixtures.ts";
 import { SopsError } from "./errors.ts";
 import type { KeySet } from "./keys.ts";
 import { DECRYPT_ANNOTATION, decryptObject, isDecryptionDisabled } from "./object.ts";
-import { fixture, keysFrom } from "./testdata.ts";
 
 type Obj = Record<string, unknown>;
 

@@ -1,12 +1,12 @@
-// Test helpers: the fixtures encrypted by the real sops in test/sops/testdata (see test/sops/regenerate.sh).
+// Test helpers for src/sops: the fixtures encrypted by the real sops in testdata/ (see regenerate.sh).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type KeySet, loadKeySet } from "./keys.ts";
+import { type KeySet, loadKeySet } from "../../src/sops/keys.ts";
 
 /** The fixture directory. */
-export const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "../../test/sops/testdata");
+export const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "testdata");
 
 /** Reads a fixture file, e.g. `encrypted/values.yaml`. */
 export function fixture(path: string): Buffer {
