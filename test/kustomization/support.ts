@@ -185,14 +185,19 @@ export async function waitForReason(
 }
 
 /** Waits until the Kustomization is Ready on revision rev. */
-export async function waitForRevision(namespace: string, name: string, rev: string): Promise<void> {
+export async function waitForRevision(
+  namespace: string,
+  name: string,
+  rev: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   await eventually(
     async () => {
       const c = await condition(namespace, name, "Ready");
       const applied = await jsonpath([`ks/${name}`, "-n", namespace], "{.status.lastAppliedRevision}");
       return c?.status === "True" && applied === rev ? true : undefined;
     },
-    60_000,
+    timeoutMs,
     `ks/${name} Ready at ${rev}`,
   );
 }

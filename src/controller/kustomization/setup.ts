@@ -101,15 +101,6 @@ export function createKustomizationController(
       ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
       predicate: anyOf(generationChanged, annotationsChanged, deletionStarted),
     },
-    watches: [
-      {
-        // A Kustomization that became Ready releases the ones that depend on it at once.
-        resource: ksResource,
-        ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
-        predicate: (o, n) => !isReady(o) && isReady(n),
-        map: (obj) => dependantsOf(obj, controller?.informer.list() ?? []),
-      },
-    ],
     reconciler,
     concurrency: options.concurrency ?? 4,
     onError: (err, context) => log.warn({ err: String(err), context }, "kustomization controller error"),
@@ -119,6 +110,16 @@ export function createKustomizationController(
           { key: o.key, err: o.error instanceof Error ? o.error.message : String(o.error) },
           "reconcile error",
         );
+      }
+    },
+  });
+  // A Kustomization that became Ready, or Ready on a new revision or generation, releases the ones that
+  // depend on it at once. The handler sits on the primary informer so that the dependant's reconcile reads
+  // the dependency's new status from the same (already updated) cache.
+  controller.informer.addHandlers({
+    onUpdate: (o, n) => {
+      if (isReady(n) && (!isReady(o) || appliedStateOf(o) !== appliedStateOf(n))) {
+        for (const key of dependantsOf(n, controller?.informer.list() ?? [])) enqueue(key);
       }
     },
   });
@@ -157,6 +158,11 @@ export function createKustomizationController(
 function isReady(obj: KubeObject): boolean {
   const conditions = (obj as { status?: { conditions?: unknown } }).status?.conditions;
   return Array.isArray(conditions) && isConditionTrue(conditions, ConditionType.Ready);
+}
+
+function appliedStateOf(obj: KubeObject): string {
+  const status = (obj as { status?: { lastAppliedRevision?: unknown; observedGeneration?: unknown } }).status;
+  return `${String(status?.lastAppliedRevision)}|${String(status?.observedGeneration)}`;
 }
 
 function dependantsOf(dep: KubeObject, all: readonly KubeObject[]): ObjectKey[] {
