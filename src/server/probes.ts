@@ -1,16 +1,12 @@
 // Liveness and readiness probes: /healthz answers while the process runs, /readyz once caches synced.
-import { createServer, type Server } from "node:http";
+import { type HttpListener, listen } from "./listen.ts";
 
 /** A running probe server. */
-export interface ProbeServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type ProbeServer = HttpListener;
 
 /** Listens on "host:port" (port 0 picks a free one). */
 export async function startProbeServer(addr: string, isReady: () => boolean): Promise<ProbeServer> {
-  const [host = "127.0.0.1", portText = "0"] = addr.split(":");
-  const server: Server = createServer((req, res) => {
+  return listen(addr, (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void res.writeHead(200).end("ok");
     if (path === "/readyz") {
@@ -19,13 +15,4 @@ export async function startProbeServer(addr: string, isReady: () => boolean): Pr
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(Number(portText), host, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === "object" && address !== null ? address.port : 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
