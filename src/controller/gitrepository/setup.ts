@@ -14,7 +14,8 @@ import {
   type UpdatePredicate,
 } from "../runtime/controller.ts";
 import type { EventRecorder } from "../runtime/events.ts";
-import type { BackoffOptions } from "../runtime/reconciler.ts";
+import type { BackoffOptions, ReconcileOutcome } from "../runtime/reconciler.ts";
+import type { WorkQueueObserver } from "../runtime/workqueue.ts";
 import { GitRepositoryReconciler, type GitRepositoryReconcilerOptions } from "./reconciler.ts";
 
 /** Options of the GitRepository controller. */
@@ -32,6 +33,10 @@ export interface GitRepositoryControllerOptions
   /** GitRepositories reconciled at once; default 2. */
   readonly concurrency?: number;
   readonly labelSelector?: string;
+  /** Also receives every reconcile's outcome (metrics). */
+  readonly onOutcome?: (outcome: ReconcileOutcome) => void;
+  /** Receives the work queue's timings (metrics). */
+  readonly observer?: WorkQueueObserver;
   /** Retry backoff of failed reconciles; default 750 ms doubling up to 15 min (Flux's defaults). */
   readonly backoff?: BackoffOptions;
   /** Watch Secrets and reconcile the GitRepositories that use a changed one; default true. */
@@ -86,7 +91,9 @@ export function createGitRepositoryController(options: GitRepositoryControllerOp
     concurrency: options.concurrency ?? 2,
     backoff: options.backoff ?? { baseMs: 750, maxMs: 15 * 60_000 },
     onError: (err, context) => log.warn({ err: String(err), context }, "gitrepository controller error"),
+    ...(options.observer ? { observer: options.observer } : {}),
     onOutcome: (o) => {
+      options.onOutcome?.(o);
       if (o.result === "error" || o.result === "terminal") {
         log.debug(
           { key: o.key, retryAfter: o.result === "error" ? o.retryAfter : undefined },

@@ -16,6 +16,8 @@ import {
 } from "../runtime/controller.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import { Informer } from "../runtime/informer.ts";
+import type { ReconcileOutcome } from "../runtime/reconciler.ts";
+import type { WorkQueueObserver } from "../runtime/workqueue.ts";
 import type { ArtifactRegistry, SourceRef } from "./artifacts.ts";
 import { dependencyKeys } from "./dependencies.ts";
 import { DriftTracker } from "./drift.ts";
@@ -33,6 +35,10 @@ export interface KustomizationControllerOptions
   readonly registry: ArtifactRegistry;
   readonly concurrency?: number;
   readonly labelSelector?: string;
+  /** Also receives every reconcile's outcome (metrics). */
+  readonly onOutcome?: (outcome: ReconcileOutcome) => void;
+  /** Receives the work queue's timings (metrics). */
+  readonly observer?: WorkQueueObserver;
   /** Concurrent requests of one apply. */
   readonly applyConcurrency?: number;
 }
@@ -104,7 +110,9 @@ export function createKustomizationController(
     reconciler,
     concurrency: options.concurrency ?? 4,
     onError: (err, context) => log.warn({ err: String(err), context }, "kustomization controller error"),
+    ...(options.observer ? { observer: options.observer } : {}),
     onOutcome: (o) => {
+      options.onOutcome?.(o);
       if (o.result === "error" || o.result === "terminal") {
         log.error(
           { key: o.key, err: o.error instanceof Error ? o.error.message : String(o.error) },
