@@ -225,6 +225,20 @@ describe("substituteObjects", () => {
       expect(error.message).toContain("unsupported map key");
     });
 
+    it("refuses an alias bomb smuggled in through a value", () => {
+      const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+      for (let i = 1; i < 8; i++)
+        laughs.push(
+          `${"abcdefgh"[i]}: &${"abcdefgh"[i]} [${Array(9)
+            .fill(`*${"abcdefgh"[i - 1]}`)
+            .join(", ")}]`,
+        );
+      const error = failure([configMap({ bomb: "${value}" })], {
+        substitute: { value: `{${laughs.join(", ")}}` },
+      });
+      expect(error.code).toBe("InvalidResult");
+    });
+
     it("reports a substitution that breaks the YAML", () => {
       const error = failure([configMap({ a: "${value}" })], { substitute: { value: "[unclosed" } });
       expect(error.code).toBe("InvalidResult");

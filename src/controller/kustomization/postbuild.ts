@@ -180,7 +180,7 @@ function fromYaml(text: string, id: string): unknown {
   if (unsupported !== undefined) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${unsupported}`);
   let obj: unknown;
   try {
-    obj = doc.toJS({ maxAliasCount: -1 });
+    obj = doc.toJS();
   } catch (cause) {
     // An alias without its anchor, for one, surfaces only here.
     const reason = cause instanceof Error ? cause.message : String(cause);
