@@ -189,6 +189,23 @@ describe("integrity", () => {
     expect(err.code).toBe("Malformed");
   });
 
+  it("rejects an alias bomb instead of expanding it", async () => {
+    const levels = Array.from(
+      { length: 12 },
+      (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]`,
+    );
+    const text = ["l0: &l0 [x]", ...levels, "sops:", "    mac: ENC[x]", "    lastmodified: x", ""].join("\n");
+    const err = await rejection(decryptFile("bomb.yaml", text, all));
+    expect(err.code).toBe("Malformed");
+    expect(err.message).toContain("too many nodes");
+  });
+
+  it("rejects a document nested too deeply for the stack", async () => {
+    const text = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const err = await rejection(decryptFile("deep.json", `{"a": ${text}}`, all));
+    expect(err.code).toBe("Malformed");
+  });
+
   it("rejects INI files as unsupported", async () => {
     const err = await rejection(decryptFile("x.ini", "[sops]\nmac=ENC[x]\n", all));
     expect(err.code).toBe("Unsupported");

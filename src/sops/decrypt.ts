@@ -206,10 +206,18 @@ export async function decryptFile(
 ): Promise<Uint8Array> {
   const format = options.format ?? formatForPath(name);
   const text = typeof data === "string" ? data : Buffer.from(data).toString("utf8");
-  const loaded = load(name, text, format);
-  const docs = await decryptDocuments(name, loaded.docs, loaded.metadata, keys, options.verifyMac ?? true);
-  const out = emit(name, docs, options.outputFormat ?? format);
-  return typeof out === "string" ? Buffer.from(out, "utf8") : Buffer.from(out);
+  try {
+    const loaded = load(name, text, format);
+    const docs = await decryptDocuments(name, loaded.docs, loaded.metadata, keys, options.verifyMac ?? true);
+    const out = emit(name, docs, options.outputFormat ?? format);
+    return typeof out === "string" ? Buffer.from(out, "utf8") : Buffer.from(out);
+  } catch (err) {
+    // Hostile input can still exhaust the stack (deep nesting): report it like any unreadable file.
+    if (err instanceof SopsError) throw err;
+    throw new SopsError("Malformed", name, `cannot process the document: ${(err as Error).name}`, {
+      cause: err,
+    });
+  }
 }
 
 /**

@@ -51,6 +51,9 @@ function scalarValue(node: YamlScalar): Scalar {
   return resolvePlain(foldUnicodeBreaks(text));
 }
 
+/** Without aliases a node takes at least a character of source; allow this many beyond that. */
+const NODE_ALLOWANCE = 100_000;
+
 /** A comment line and the column it starts at in the source. */
 interface PlacedComment {
   column: number;
@@ -61,11 +64,16 @@ type Collection = YamlNode & { range?: [number, number, number] | null; comment?
 
 class Reader {
   private depth = 0;
+  /** Nodes read so far, aliases expanded: a budget against alias bombs ("billion laughs"). */
+  private nodes = 0;
+  private readonly aliases = new Map<object, unknown>();
   private readonly doc: Document;
   private readonly src: string;
+  private readonly maxNodes: number;
   constructor(doc: Document, src: string) {
     this.doc = doc;
     this.src = src;
+    this.maxNodes = NODE_ALLOWANCE + src.length;
   }
 
   private column(offset: number): number {
@@ -96,10 +104,14 @@ class Reader {
 
   /** Reads a value; comments after it that belong to an outer level come back as `escaped`. */
   read(node: unknown, leadingHandled = false): { node: Node; escaped: PlacedComment[] } {
-    if (++this.depth > 10_000) throw new YamlShapeError("aliases nest too deeply");
+    if (++this.depth > 10_000) throw new YamlShapeError("the document nests too deeply");
+    if (++this.nodes > this.maxNodes)
+      throw new YamlShapeError("the document expands to too many nodes (alias bomb?)");
     try {
       if (isAlias(node)) {
-        const target = node.resolve(this.doc);
+        // Resolving searches the document for the anchor: remember each alias' target.
+        const target = this.aliases.get(node) ?? node.resolve(this.doc);
+        this.aliases.set(node, target);
         if (target === undefined) throw new YamlShapeError("alias to an unknown anchor");
         // An alias repeats the anchored value, not the comments around it.
         return { node: this.read(target).node, escaped: [] };
