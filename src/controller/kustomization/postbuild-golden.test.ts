@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
 import { EnvsubstError, expand } from "./envsubst/expand.ts";
-import { PostBuildError, substituteObjects } from "./postbuild.ts";
 import { toGoYaml } from "./goyaml/emit.ts";
+import { PostBuildError, substituteObjects } from "./postbuild.ts";
 
 const testdata = join(import.meta.dirname, "testdata", "postbuild");
 const read = (file: string): unknown => parse(readFileSync(join(testdata, file), "utf8"));
