@@ -137,6 +137,11 @@ describe("substituteObjects", () => {
     expect(substituteOne(obj, { substitute: {}, from: [{}] })).toBe(obj);
   });
 
+  it("returns objects without any $ as they are", () => {
+    const obj = configMap({ on: "on", n: "0777", list: [1, "two"] });
+    expect(substituteOne(obj, { substitute: { env: "prod" } })).toBe(obj);
+  });
+
   it("applies defaults without variables when asked to always substitute", () => {
     const obj = configMap({ env: "${cluster_env:=dev}", literal: "$${x}" });
     expect(substituteOne(obj, {}, { always: true })).toEqual(configMap({ env: "dev", literal: "${x}" }));

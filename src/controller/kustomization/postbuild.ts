@@ -64,6 +64,8 @@ export function substituteObjects(
 
   return objects.map((obj) => {
     if (isDisabled(obj)) return obj;
+    // Without a "$" the text comes back unchanged, and so does the object: skip the round trip.
+    if (invalid === undefined && !containsDollar(obj)) return obj;
     const id = objectId(obj);
     // Flux checks the names per object, so a bad name fails the first object substituted.
     if (invalid !== undefined) {
@@ -83,6 +85,16 @@ export function substituteObjects(
     }
     return fromYaml(decodeUtf8(bytes, id), id);
   });
+}
+
+/** Whether any key or string in the object holds a "$". */
+function containsDollar(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("$");
+  if (Array.isArray(value)) return value.some(containsDollar);
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).some(([k, v]) => k.includes("$") || containsDollar(v));
+  }
+  return false;
 }
 
 /** The variables in effect: substituteFrom maps in order, then `substitute`, newlines removed from values. */
