@@ -554,3 +554,131 @@ export function writeCase(dir: string, c: { tree: Tree; build: string }): void {
   }
   if (c.build !== ".") writeFileSync(path.join(dir, "build.txt"), `${c.build}\n`);
 }
+
+const COMPONENT = `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+labels:
+- pairs:
+    feature: monitoring
+  includeSelectors: false
+configMapGenerator:
+- name: monitoring
+  literals:
+  - scrape=true
+patches:
+- target:
+    kind: Deployment
+  patch: |-
+    - op: add
+      path: /metadata/annotations/prometheus.io~1scrape
+      value: "true"
+`;
+
+/**
+ * A second family of random cases: objects with their own namespaces, components, replacements,
+ * vars, multi-key port patches and generator namespaces, over a base and one or two overlays.
+ */
+export function makeCase2(seed: number): { name: string; tree: Tree; build: string } {
+  const r = rng(seed * 7919);
+  const tree: Tree = { files: {} };
+  const tags: string[] = [];
+  const kinds = Object.keys(CATALOG).filter(() => chance(r, 0.4));
+  for (const k of ["deployment", "service", "configmap"]) if (!kinds.includes(k)) kinds.push(k);
+  const ownNs = chance(r, 0.3);
+  if (ownNs) tags.push("ownns");
+  const res = (kind: string): string => {
+    let t = (CATALOG[kind] ?? "").replaceAll("$", "app");
+    if (ownNs && !["namespace", "clusterrole"].includes(kind))
+      t = t.replace(/^metadata:\n/m, "metadata:\n  namespace: apps\n");
+    return t;
+  };
+  for (const k of kinds) tree.files[`base/${k}.yaml`] = res(k);
+  let base = yamlList(
+    "resources",
+    kinds.map((k) => `${k}.yaml`),
+  );
+  if (chance(r, 0.5)) {
+    base += `configMapGenerator:\n- name: app-env\n${ownNs ? "  namespace: apps\n" : ""}  literals:\n  - MODE=base\n`;
+    tags.push("gen");
+  }
+  if (chance(r, 0.3)) {
+    base += `vars:\n- name: SVC\n  objref:\n    apiVersion: v1\n    kind: Service\n    name: app\n`;
+    tree.files["base/deployment.yaml"] = (tree.files["base/deployment.yaml"] ?? "").replace(
+      'command: ["sh", "-c", "echo init"]',
+      'command: ["sh", "-c", "echo $(SVC)"]',
+    );
+    tags.push("vars");
+  }
+  tree.files["base/kustomization.yaml"] = base;
+  let ov = "resources:\n- ../../base\n";
+  if (chance(r, 0.5)) ov += `namePrefix: ${pick(r, ["o-", "prod-"])}\n`;
+  if (chance(r, 0.4)) ov += `namespace: ${pick(r, ["apps", "prod", "default"])}\n`;
+  if (chance(r, 0.4)) {
+    tree.files["components/monitoring/kustomization.yaml"] = COMPONENT;
+    ov += "components:\n- ../../components/monitoring\n";
+    tags.push("component");
+  }
+  if (chance(r, 0.4)) {
+    ov += `replacements:
+- source:
+    kind: Service
+    name: app
+    fieldPath: metadata.name
+  targets:
+  - select:
+      kind: Deployment
+    fieldPaths:
+    - spec.template.metadata.annotations.service
+    options:
+      create: true
+- source:
+    kind: ConfigMap
+    name: app-config
+    fieldPath: data.a
+  targets:
+  - select:
+      kind: Deployment
+      name: app
+    fieldPaths:
+    - spec.template.spec.containers.[name=main].env.[name=FROM_CM].valueFrom.configMapKeyRef.key
+`;
+    tags.push("replacements");
+  }
+  if (chance(r, 0.4)) {
+    ov += `patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: app
+${ownNs ? "      namespace: apps\n" : ""}    spec:
+      template:
+        spec:
+          containers:
+          - name: main
+            ports:
+            - containerPort: ${pick(r, ["80", "443", "8080"])}
+${chance(r, 0.5) ? "              protocol: UDP\n" : ""}            - containerPort: 9090
+              name: metrics
+`;
+    tags.push("ports");
+  }
+  if (chance(r, 0.3)) {
+    ov += `configMapGenerator:\n- name: app-env\n  behavior: ${pick(r, ["merge", "replace", "create"])}\n${ownNs ? "  namespace: apps\n" : ""}  literals:\n  - MODE=prod\n`;
+    tags.push("ovgen");
+  }
+  tree.files["overlays/prod/kustomization.yaml"] = ov;
+  let build = "overlays/prod";
+  if (chance(r, 0.3)) {
+    tree.files["overlays/canary/kustomization.yaml"] = "resources:\n- ../../base\nnameSuffix: -canary\n";
+    tree.files["clusters/all/kustomization.yaml"] =
+      "resources:\n- ../../overlays/prod\n- ../../overlays/canary\n";
+    build = "clusters/all";
+    tags.push("two-overlays");
+  }
+  return {
+    name: `gen2-${String(seed).padStart(3, "0")}-${[...new Set(tags)].slice(0, 5).join("-")}`,
+    tree,
+    build,
+  };
+}

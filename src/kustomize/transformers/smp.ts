@@ -241,7 +241,7 @@ function mergeMultiKey(
       if (isObj(el) && k in el && el[k] !== null) v.push(text(el[k]));
       else items.push(el);
     }
-    items = elementSetter(items, validKeys, v, undefined);
+    if (validKeys.length > 1) items = elementSetter(items, validKeys, v, undefined);
     items = elementSetter(items, validKeys, v, el);
   }
   return items;
