@@ -5,7 +5,7 @@ import type { KubeObject } from "../kube/object.ts";
 import { Action, type ChangeSetEntry, entryFor } from "./changeset.ts";
 import { ApplyError, failureOf, isImmutableError, type ObjectFailure } from "./errors.ts";
 import { type FieldManagerRef, hasDrifted, kubectlManagers, takeOverPatch } from "./fields.ts";
-import { Annotations, mapConcurrent, type ResourceManager } from "./manager.ts";
+import { Annotations, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
 import { stages } from "./order.ts";
 import { waitForSet } from "./wait.ts";
 
@@ -102,12 +102,11 @@ export async function applyAllStaged(
 
 async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptions): Promise<Plan> {
   const live = await m.getLive(desired);
-  const annotations = desired.metadata.annotations ?? {};
-  const ssa = (annotations[Annotations.ssa] ?? "").toLowerCase();
-  if (annotations[Annotations.reconcile]?.toLowerCase() === "disabled" || ssa === "ignore") {
+  // As Flux: an existing object is left alone when it (in the cluster or in Git) opts out of
+  // reconciliation, or when Git says to create it only if absent.
+  if (live && (excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent"))) {
     return { desired, action: Action.Skipped, recreate: false };
   }
-  if (live && ssa === "ifnotpresent") return { desired, action: Action.Skipped, recreate: false };
   if (!live) {
     // Validate now so that one bad object applies nothing; apply later.
     await m.client.apply(desired, {
@@ -119,7 +118,8 @@ async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptio
     return { desired, action: Action.Created, recreate: false };
   }
   let current = live;
-  if (ssa !== "merge") {
+  // ssa: Merge (in the cluster or in Git) keeps the fields other managers set: no take-over.
+  if (!hasMeta(live, Annotations.ssa, "merge") && !hasMeta(desired, Annotations.ssa, "merge")) {
     const patch = takeOverPatch(live, m.owner.fieldManager, options.takeOver ?? kubectlManagers);
     if (patch) {
       const resource = await m.resourceFor(live);
@@ -139,7 +139,7 @@ async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptio
       recreate: false,
     };
   } catch (err) {
-    const force = options.force === true || annotations[Annotations.force]?.toLowerCase() === "enabled";
+    const force = options.force === true || hasMeta(desired, Annotations.force, "enabled");
     if (force && isImmutableError(err)) return { desired, action: Action.Configured, recreate: true };
     throw err;
   }
@@ -154,6 +154,11 @@ async function recreate(m: ResourceManager, obj: KubeObject): Promise<void> {
       throw new Error(`timed out waiting for ${entryFor(obj, Action.Unknown).subject} to be deleted`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Flux's exclusion: `reconcile: disabled` or `ssa: Ignore`, as a label or an annotation. */
+function excluded(obj: KubeObject): boolean {
+  return hasMeta(obj, Annotations.reconcile, "disabled") || hasMeta(obj, Annotations.ssa, "ignore");
 }
 
 function keyOf(obj: KubeObject): { name: string; namespace?: string } {

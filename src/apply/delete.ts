@@ -7,7 +7,7 @@ import { isNotFound } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/object.ts";
 import { Action, type ChangeSetEntry, entryFor } from "./changeset.ts";
 import { failureOf, type ObjectFailure } from "./errors.ts";
-import { Annotations, mapConcurrent, type ResourceManager } from "./manager.ts";
+import { Annotations, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
 
 /** Options of deleteAll. */
 export interface DeleteOptions {
@@ -61,7 +61,7 @@ async function deleteOne(
   if (!live) return entryFor(stub, Action.Deleted);
   const labels = live.metadata.labels ?? {};
   const owned = Object.entries(options.ownerLabels).every(([k, v]) => labels[k] === v);
-  if (!owned || live.metadata.annotations?.[Annotations.prune]?.toLowerCase() === "disabled") {
+  if (!owned || hasMeta(live, Annotations.prune, "disabled")) {
     return entryFor(live, Action.Skipped);
   }
   if (live.metadata.deletionTimestamp) return entryFor(live, Action.Deleted);

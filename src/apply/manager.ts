@@ -58,6 +58,12 @@ export class ResourceManager {
   }
 }
 
+/** Whether a label or annotation `key` has `value` (case-insensitive, as Flux compares). */
+export function hasMeta(obj: KubeObject, key: string, value: string): boolean {
+  const { labels, annotations } = obj.metadata;
+  return labels?.[key]?.toLowerCase() === value || annotations?.[key]?.toLowerCase() === value;
+}
+
 /** Runs fn over items with at most `limit` in flight; results in input order; every item runs. */
 export async function mapConcurrent<T, R>(
   items: readonly T[],
