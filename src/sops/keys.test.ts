@@ -1,3 +1,4 @@
+import { generateKey } from "openpgp";
 import { describe, expect, it } from "vitest";
 import { fixture } from "../../test/sops/fixtures.ts";
 import { SopsError } from "./errors.ts";
@@ -58,6 +59,17 @@ describe("loadKeySet", () => {
       expect(err.message).not.toContain(content.trim().split("\n")[0]?.slice(0, 20) ?? "");
     },
   );
+
+  it("rejects a passphrase-protected OpenPGP key, which a controller cannot unlock", async () => {
+    const { privateKey } = await generateKey({
+      userIDs: [{ email: "locked@driftless.invalid" }],
+      passphrase: "secret passphrase",
+      format: "armored",
+    });
+    const err = await rejection(loadKeySet({ "locked.asc": privateKey }));
+    expect(err.code).toBe("Malformed");
+    expect(err.message).toContain("passphrase");
+  });
 
   it("merges key sets", async () => {
     const a = await loadKeySet({ "a.agekey": fixture("keys/age.agekey") });
