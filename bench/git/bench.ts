@@ -1,0 +1,175 @@
+// Benchmark of the GitRepository source against the real `git http-backend` server of the test harness:
+//   node bench/git/bench.ts [--files 20000] [--commits 500] [--runs 2] [--polls 20]
+// (a) a first fetch (ref, shallow fetch, tree, artifact) in a child process against
+//     `git clone --depth 1 --single-branch` of the same repository, alternating, with peak memory;
+// (b) no-change polls (ref advertisement compared with the stored artifact): round trips and time.
+// Prints markdown tables.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { readArtifact } from "../../src/source/git/artifact.ts";
+import { resolveRef } from "../../src/source/git/refs.ts";
+import { openTransport } from "../../src/source/git/transport.ts";
+import { run } from "../../test/harness/git/exec.ts";
+import {
+  createRepo,
+  httpRequests,
+  repoUrl,
+  resetHttpRequests,
+  startGitServers,
+} from "../../test/harness/git/index.ts";
+import { generateRepo } from "./repo.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    files: { type: "string", default: "20000" },
+    commits: { type: "string", default: "500" },
+    runs: { type: "string", default: "2" },
+    polls: { type: "string", default: "20" },
+  },
+});
+const files = Number(args.files);
+const commits = Number(args.commits);
+const runs = Number(args.runs);
+const polls = Number(args.polls);
+const TIME = "/usr/bin/time";
+const childScript = path.join(import.meta.dirname, "first-fetch.ts");
+
+interface Timed {
+  ms: number;
+  stdout: string;
+  /** Peak RSS of the process and its children in KiB (from GNU time), or NaN without it. */
+  maxRssKb: number;
+}
+
+// Runs a command under GNU time (when installed) for its peak memory; wall time measured here.
+function timed(cmd: string, argv: readonly string[]): Promise<Timed> {
+  const useTime = existsSync(TIME);
+  const [bin, binArgs] = useTime ? [TIME, ["-f", "@@rss %M", cmd, ...argv]] : [cmd, [...argv]];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(bin, binArgs, { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = performance.now() - t0;
+      const stderr = Buffer.concat(err).toString();
+      if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${stderr}`));
+      const rss = /@@rss (\d+)/.exec(stderr);
+      resolve({ ms, stdout: Buffer.concat(out).toString(), maxRssKb: rss ? Number(rss[1]) : Number.NaN });
+    });
+  });
+}
+
+interface ChildReport {
+  resolveMs: number;
+  fetchMs: number;
+  writeTreeMs: number;
+  archiveMs: number;
+  totalMs: number;
+  requests: number;
+  files: number;
+  digest: string;
+  revision: string;
+  tarballBytes: number;
+  maxRssKb: number;
+}
+
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mb = (kb: number): string => (Number.isNaN(kb) ? "n/a" : `${Math.round(kb / 1024)} MB`);
+const quantile = (xs: readonly number[], q: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+const servers = await startGitServers({ ssh: false });
+const info = servers.info();
+const work = mkdtempSync(path.join(tmpdir(), "driftless-bench-git-"));
+try {
+  const repo = "big";
+  const dir = await createRepo(info, repo);
+  const g0 = performance.now();
+  const tip = await generateRepo(dir, "main", { files, commits });
+  const { stdout: packSize } = await run("du", ["-sk", path.join(dir, "objects")]);
+  process.stderr.write(
+    `generated ${files} files, ${commits} commits (${packSize.split("\t")[0]} KiB of objects) in ${s(performance.now() - g0)}; tip ${tip}\n`,
+  );
+  const url = repoUrl(info, "http-anon", repo);
+
+  const fetchRows: string[] = [
+    "| run | git clone --depth 1 | git RSS | driftless first fetch (process) | of which resolve / fetch / tree / archive | driftless RSS | requests (git / driftless) | ratio |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  let last: { root: string; report: ChildReport } | undefined;
+  for (let r = 1; r <= runs; r++) {
+    const cloneDir = path.join(work, `clone-${r}`);
+    await resetHttpRequests(info);
+    const git = await timed("git", [
+      "clone",
+      "--quiet",
+      "--depth",
+      "1",
+      "--single-branch",
+      "--branch",
+      "main",
+      url,
+      cloneDir,
+    ]);
+    const gitRequests = (await httpRequests(info, repo)).length;
+    const listed = await run("git", ["-C", cloneDir, "ls-files"]);
+    const gitFiles = listed.stdout.split("\n").filter((l) => l !== "").length;
+    rmSync(cloneDir, { recursive: true, force: true });
+
+    const root = path.join(work, `storage-${r}`);
+    await resetHttpRequests(info);
+    const d = await timed(process.execPath, [childScript, url, root]);
+    const report = JSON.parse(d.stdout) as ChildReport;
+    if (report.files !== gitFiles)
+      throw new Error(`driftless wrote ${report.files} files, git checked out ${gitFiles}`);
+    if (!report.revision.endsWith(tip))
+      throw new Error(`driftless fetched ${report.revision}, tip is ${tip}`);
+    const dRequests = (await httpRequests(info, repo)).length;
+    const rss = Number.isNaN(d.maxRssKb) ? report.maxRssKb : d.maxRssKb;
+    fetchRows.push(
+      `| ${r} | ${s(git.ms)} | ${mb(git.maxRssKb)} | ${s(d.ms)} | ${s(report.resolveMs)} / ${s(report.fetchMs)} / ${s(report.writeTreeMs)} / ${s(report.archiveMs)} | ${mb(rss)} | ${gitRequests} / ${dRequests} | ${(d.ms / git.ms).toFixed(2)}x |`,
+    );
+    process.stderr.write(`${fetchRows.at(-1)}\n`);
+    if (last) rmSync(last.root, { recursive: true, force: true });
+    last = { root, report };
+  }
+
+  // No-change polls against the artifact the last first fetch stored, as the reconciler does an interval
+  // reconcile: read the stored artifact, one ref advertisement, compare revisions.
+  if (!last) throw new Error("no run");
+  const loc = { root: last.root, kind: "gitrepository", namespace: "bench", name: "big" };
+  const times: number[] = [];
+  const roundTrips: number[] = [];
+  for (let p = 0; p < polls; p++) {
+    await resetHttpRequests(info);
+    const t0 = performance.now();
+    const transport = openTransport(url, undefined);
+    const stored = await readArtifact(loc, last.report.digest);
+    const resolved = await resolveRef(transport, { branch: "main" });
+    transport.close();
+    const ms = performance.now() - t0;
+    if (stored?.revision !== resolved.revision) throw new Error(`poll saw a change: ${resolved.revision}`);
+    times.push(ms);
+    roundTrips.push((await httpRequests(info, repo)).length);
+  }
+  const pollRows = [
+    "| polls | server requests per poll | p50 | p90 | max |",
+    "|---:|---:|---:|---:|---:|",
+    `| ${polls} | ${Math.min(...roundTrips)}–${Math.max(...roundTrips)} | ${quantile(times, 0.5).toFixed(1)} ms | ${quantile(times, 0.9).toFixed(1)} ms | ${Math.max(...times).toFixed(1)} ms |`,
+  ];
+  process.stdout.write(
+    `First fetch: ${files} files, ${commits} commits (tarball ${Math.round(last.report.tarballBytes / 1024)} KiB)\n\n${fetchRows.join("\n")}\n\nNo-change poll\n\n${pollRows.join("\n")}\n`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  await servers.stop();
+}
