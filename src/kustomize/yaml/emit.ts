@@ -170,6 +170,15 @@ class Emitter {
       const rec = v as Record<string, unknown>;
       for (const k of keys) {
         this.writeIndent();
+        if (Buffer.byteLength(k) > 128 || /[\n\r\u0085\u2028\u2029]/.test(k)) {
+          // Not a simple key: go-yaml writes it as an explicit `? key` / `: value` pair.
+          this.indicator("?", true, false, true);
+          this.node(k, false, false);
+          this.writeIndent();
+          this.indicator(":", true, false, true);
+          this.node(rec[k], true, false);
+          continue;
+        }
         this.node(k, false, true);
         this.indicator(":", false, false, false);
         this.node(rec[k], true, false);
