@@ -8,7 +8,6 @@ import { type Kustomization, KustomizationType } from "../../api/kustomization.t
 import { FLUX_FINALIZER } from "../../api/meta.ts";
 import { deleteAll } from "../../apply/delete.ts";
 import type { ResourceManager } from "../../apply/manager.ts";
-import { waitForSet } from "../../apply/wait.ts";
 import { references } from "../../inventory/inventory.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import { OwnerLabels } from "./render.ts";
@@ -50,7 +49,6 @@ export async function finalize(
           await new Promise((r) => setTimeout(r, 500));
         }
       }
-      void waitForSet;
     }
   }
   const finalizers = (ks.metadata.finalizers ?? []).filter((f) => f !== FLUX_FINALIZER);
