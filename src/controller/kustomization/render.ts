@@ -22,8 +22,14 @@ export class BuildFailedError extends Error {
 export interface RenderInputs {
   /** Variables read from spec.postBuild.substituteFrom, in spec order. */
   readonly substituteFrom: readonly Record<string, string>[];
-  /** Decrypts SOPS-encrypted objects; absent when spec.decryption is unset. */
+  /** Decrypts SOPS-encrypted objects (or refuses them when spec.decryption is unset), before postBuild as Flux. */
   readonly decrypt?: (objects: KubeObject[]) => Promise<KubeObject[]>;
+  /** Runs the build over a prepared source (SOPS files decrypted into a private temporary copy). */
+  readonly prepare?: (
+    root: string,
+    dir: string,
+    build: (root: string, dir: string) => KubeObject[],
+  ) => Promise<KubeObject[]>;
 }
 
 /** Renders a Kustomization's objects from the artifact tree in root. */
@@ -32,7 +38,10 @@ export async function render(ks: Kustomization, root: string, inputs: RenderInpu
   if (!existsSync(dir)) throw new BuildFailedError(`kustomization path not found: ${ks.spec.path ?? "./"}`);
   let objects: KubeObject[];
   try {
-    objects = build(dir, { fluxSpec: ks.spec, root }).objects.map((o, i) => asObject(o, i));
+    const run = (r: string, d: string): KubeObject[] =>
+      build(d, { fluxSpec: ks.spec, root: r }).objects.map((o, i) => asObject(o, i));
+    objects = inputs.prepare ? await inputs.prepare(root, dir, run) : run(root, dir);
+    if (inputs.decrypt) objects = await inputs.decrypt(objects);
   } catch (err) {
     throw new BuildFailedError(err instanceof Error ? err.message : String(err), { cause: err });
   }
@@ -49,7 +58,6 @@ export async function render(ks: Kustomization, root: string, inputs: RenderInpu
       });
     }
   }
-  if (inputs.decrypt) objects = await inputs.decrypt(objects);
   return objects.map((o) => withOwnerLabels(o, ks));
 }
 
