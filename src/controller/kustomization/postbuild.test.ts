@@ -230,6 +230,14 @@ describe("substituteObjects", () => {
       expect(error.message).toContain("unsupported map key");
     });
 
+    it.each([
+      ["an anchor name go-yaml refuses", { a: "${v}" }, { v: "&bad.name x" }],
+      ["a value that closes a single-quoted scalar early", { a: "x: ${v}", b: "y: z" }, { v: "'" }],
+      ["a value that escapes a double quote", { a: "x\t${v}", b: "y" }, { v: "\\" }],
+    ])("fails on %s, as Flux does", (_, data, substitute) => {
+      expect(failure([configMap(data)], { substitute }).code).toBe("InvalidResult");
+    });
+
     it("refuses an alias bomb smuggled in through a value", () => {
       const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"];
       for (let i = 1; i < 8; i++)

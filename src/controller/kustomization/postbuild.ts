@@ -188,7 +188,7 @@ function fromYaml(text: string, id: string): unknown {
   const doc = parseDocument(text, { version: "1.1", customTags, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${error.message}`, { cause: error });
-  const unsupported = unsupportedSyntax(doc);
+  const unsupported = unsupportedSyntax(doc, text);
   if (unsupported !== undefined) throw new PostBuildError(id, "InvalidResult", `YAMLToJSON: ${unsupported}`);
   let obj: unknown;
   try {
@@ -232,15 +232,22 @@ function toJsonValue(value: unknown): unknown {
 const anchorName = /^[A-Za-z0-9_-]+$/;
 
 /** What Flux's YAML-to-JSON step refuses that our reader accepts: odd anchor names, null or collection keys. */
-function unsupportedSyntax(doc: Document.Parsed): string | undefined {
+function unsupportedSyntax(doc: Document.Parsed, text: string): string | undefined {
   let problem: string | undefined;
+  // One Node callback: a visitor calls only the most specific callback a node has.
   visit(doc, {
     Alias(_, node) {
       if (!anchorName.test(node.source)) problem ??= `invalid alias name '${node.source}'`;
     },
     Node(_, node) {
-      if (node.anchor !== undefined && !anchorName.test(node.anchor))
+      if (node.anchor !== undefined && !anchorName.test(node.anchor)) {
         problem ??= `invalid anchor name '${node.anchor}'`;
+      }
+      // Our reader recovers from some unclosed quotes (a value that brought its own quote); go-yaml does not.
+      if (isScalar(node) && (node.type === "QUOTE_SINGLE" || node.type === "QUOTE_DOUBLE") && node.range) {
+        if (!closedQuote(text.slice(node.range[0], node.range[1])))
+          problem ??= "a quoted scalar is not closed";
+      }
     },
     Pair(_, pair) {
       // JSON keys are strings; booleans and numbers are spelled out, but null and collections cannot be.
@@ -252,6 +259,20 @@ function unsupportedSyntax(doc: Document.Parsed): string | undefined {
     },
   });
   return problem;
+}
+
+/** Whether a quoted scalar's source ends with its closing quote (not an escaped one). */
+function closedQuote(source: string): boolean {
+  const quote = source[0];
+  const body = source.slice(1);
+  if (!body.endsWith(quote ?? "")) return false;
+  if (quote === "'") {
+    // Inside single quotes '' is an escaped quote: the closing one makes the trailing run odd.
+    const run = body.length - body.replace(/'+$/, "").length;
+    return run % 2 === 1;
+  }
+  const backslashes = body.length - 1 - body.slice(0, -1).replace(/\\+$/, "").length;
+  return backslashes % 2 === 0;
 }
 
 /**

@@ -115,6 +115,7 @@ function compareObjects(): void {
     const flux = answers[i] ?? {};
     if (flux.yaml !== undefined && toGoYaml(c.obj) !== flux.yaml && texts++ < 5) {
       console.log("yaml text", JSON.stringify(c.obj), "\n  flux:", JSON.stringify(flux.yaml));
+      console.log("  ours:", JSON.stringify(toGoYaml(c.obj)));
     }
     let ours: { out?: unknown; err?: string };
     try {
