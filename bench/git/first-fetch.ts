@@ -1,7 +1,9 @@
 // Child process of the git benchmark: a GitRepository's first fetch as the source controller does it
 // (resolve the ref, shallow fetch into an empty cache, write the tree, archive and store the artifact),
 // in a fresh process so that its peak memory is its own.
-//   node bench/git/first-fetch.ts <url> <storage root>
+//   node bench/git/first-fetch.ts <url> <storage root> [controller|entries]
+// "controller" archives the tree from disk as the GitRepository reconciler does today (source.ts
+// buildArtifact); "entries" hands writeTree's in-memory files to storeArtifact instead.
 // Prints one JSON line: phase times, requests, files, artifact digest and revision, max RSS.
 import { join } from "node:path";
 import {
@@ -15,8 +17,10 @@ import { resolveRef } from "../../src/source/git/refs.ts";
 import { openTransport } from "../../src/source/git/transport.ts";
 import { writeTree } from "../../src/source/git/tree.ts";
 
-const [url, root] = process.argv.slice(2);
-if (!url || !root) throw new Error("usage: first-fetch.ts <url> <storage root>");
+const [url, root, mode = "controller"] = process.argv.slice(2);
+if (!url || !root || (mode !== "controller" && mode !== "entries")) {
+  throw new Error("usage: first-fetch.ts <url> <storage root> [controller|entries]");
+}
 
 const loc: ArtifactLocation = { root, kind: "gitrepository", namespace: "bench", name: "big" };
 const cacheDir = join(root, "gitcache", "bench", "big");
@@ -30,8 +34,12 @@ transport.close();
 const staging = await stagingDir(loc);
 const tree = await writeTree({ cacheDir, commit: ref.commit, dir: stagedTree(staging) });
 const t3 = performance.now();
-// As the GitRepository reconciler stores it (source.ts buildArtifact): the tarball is made from the tree on disk.
-const artifact = await storeArtifact(loc, staging, ref.revision);
+const artifact = await storeArtifact(
+  loc,
+  staging,
+  ref.revision,
+  mode === "entries" ? { entries: tree.entries } : {},
+);
 const t4 = performance.now();
 process.stdout.write(
   `${JSON.stringify({
