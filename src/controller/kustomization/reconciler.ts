@@ -21,6 +21,7 @@ import { waitForSet } from "../../apply/wait.ts";
 import { inventoryOf, mergeInventories, staleReferences } from "../../inventory/inventory.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject, ObjectKey, ResourceRef } from "../../kube/object.ts";
+import { decryptionInputs, type SecretKey, secretGetter } from "../../sops/pipeline.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
 import { writeStatus } from "../runtime/status.ts";
@@ -53,6 +54,8 @@ export interface KustomizationReconcilerOptions {
   readonly driftMode?: "revert" | "detect";
   /** How soon to look again at a Kustomization whose dependency is not ready (it is re-triggered too). */
   readonly requeueDependencyMs?: number;
+  /** The controller-wide SOPS age key Secret (`--sops-age-secret`), for decryption without a secretRef. */
+  readonly sopsAgeSecret?: SecretKey;
   readonly concurrency?: number;
 }
 
@@ -113,6 +116,13 @@ export class KustomizationReconciler implements Reconciler {
       // 3. Build the manifests.
       const objects = await render(ks, artifact.dir, {
         substituteFrom: await readSubstituteFrom(this.#o.client, ks),
+        ...decryptionInputs({
+          namespace: ks.metadata.namespace ?? "",
+          decryption: ks.spec.decryption,
+          components: ks.spec.components,
+          getSecret: secretGetter(this.#o.client),
+          fallbackSecret: this.#o.sopsAgeSecret,
+        }),
       });
 
       log.debug({ objects: objects.length }, "built");
