@@ -27,7 +27,7 @@ import { KustomizationReconciler, type KustomizationReconcilerOptions } from "./
 export interface KustomizationControllerOptions
   extends Pick<
     KustomizationReconcilerOptions,
-    "noCrossNamespaceRefs" | "defaultServiceAccount" | "driftMode" | "requeueDependencyMs"
+    "noCrossNamespaceRefs" | "defaultServiceAccount" | "driftMode" | "requeueDependencyMs" | "sopsAgeSecret"
   > {
   readonly client: KubeClient;
   readonly log: Logger;
@@ -93,6 +93,7 @@ export function createKustomizationController(
       ? { requeueDependencyMs: options.requeueDependencyMs }
       : {}),
     ...(options.applyConcurrency !== undefined ? { concurrency: options.applyConcurrency } : {}),
+    ...(options.sopsAgeSecret ? { sopsAgeSecret: options.sopsAgeSecret } : {}),
   });
   const ksResource = {
     group: KustomizationType.group,
