@@ -37,6 +37,9 @@ import { readSubstituteFrom } from "./substitute-from.ts";
 /** Annotation choosing what to do about drift on an unchanged revision: "revert" (default) or "detect". */
 export const DRIFT_ANNOTATION = "driftless.io/drift";
 
+/** Condition set in drift detect mode while applied objects differ from Git. */
+export const DRIFTED_CONDITION = "Drifted";
+
 /** What the Kustomization reconciler needs from the process. */
 export interface KustomizationReconcilerOptions {
   readonly client: KubeClient;
@@ -205,6 +208,8 @@ export class KustomizationReconciler implements Reconciler {
     const entries = await applyAllStaged(manager, objects, { force, stageTimeoutMs: timeoutOf(ks) });
     this.#o.drift.watch((await resourcesOf(manager, objects)) ?? []);
     this.#o.drift.markApplied(ksKey, fingerprint);
+    // A full apply made the cluster equal to Git: any drift reported before is gone.
+    status.clear(DRIFTED_CONDITION);
     return entries.filter((e) => e.action === "created" || e.action === "configured");
   }
 
@@ -218,7 +223,7 @@ export class KustomizationReconciler implements Reconciler {
       (o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`,
     );
     const message = `drift detected (not reverted, drift mode is detect): ${names.join(", ")}`;
-    status.set("Drifted", ConditionStatus.True, "DriftDetected", message, ks.metadata.generation);
+    status.set(DRIFTED_CONDITION, ConditionStatus.True, "DriftDetected", message, ks.metadata.generation);
     await this.#event(ks, "Warning", "DriftDetected", message, artifact.revision);
   }
 
