@@ -1,4 +1,6 @@
-// Logger construction: pino JSON lines by default, or readable one-line records for a terminal.
+// Logger construction: pino JSON lines by default, or readable one-line records for a terminal. Fields that
+// by their name hold credentials are redacted whatever the caller passes, as a second line of defence
+// behind the rule that no secret value is ever logged.
 import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
 
@@ -11,37 +13,68 @@ const levelNames: Record<number, string> = {
   60: "FATAL",
 };
 
+/** Field names whose values are never written (at the top level and one level down). */
+export const REDACTED_FIELDS = [
+  "password",
+  "passphrase",
+  "token",
+  "bearerToken",
+  "identity",
+  "privateKey",
+  "authorization",
+  "Authorization",
+  "stringData",
+  "secret",
+] as const;
+
+const redactPaths = REDACTED_FIELDS.flatMap((name) => [name, `*.${name}`]);
+
+/** Where log lines go: stderr by default; tests pass a collector. */
+export interface LogSink {
+  write(line: string): void;
+}
+
 /** A logger at `level` writing JSON (format "json") or readable lines (format "console") to stderr. */
 export function createLogger(
   level: string,
   format: "json" | "console",
   base: Record<string, string> = {},
+  sink?: LogSink,
 ): Logger {
-  if (format === "json") return pino({ level, base }, pino.destination(2));
-  return pino({ level, base }, consoleStream());
+  const options = { level, base, redact: { paths: redactPaths, censor: "[REDACTED]" } };
+  if (format === "json") {
+    return pino(options, sink ? lineStream((line) => sink.write(`${line}\n`)) : pino.destination(2));
+  }
+  const out = sink ?? { write: (line: string) => process.stderr.write(line) };
+  return pino(
+    options,
+    lineStream((line) => out.write(consoleLine(line))),
+  );
 }
 
-/** Formats pino's JSON records as `15:04:05 INFO  message key=value …`. */
-function consoleStream(): Writable {
+/** Formats one pino JSON record as `15:04:05 INFO  message key=value …`. */
+export function consoleLine(line: string): string {
+  try {
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    const { time, level, msg, pid, hostname, ...rest } = rec;
+    void pid;
+    void hostname;
+    const t = new Date(typeof time === "number" ? time : Date.now()).toISOString().slice(11, 19);
+    const fields = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+      .join(" ");
+    return `${t} ${(levelNames[Number(level)] ?? "INFO").padEnd(5)} ${String(msg ?? "")} ${fields}\n`;
+  } catch {
+    return `${line}\n`;
+  }
+}
+
+// Splits pino's output into lines (one record each) and hands them on.
+function lineStream(onLine: (line: string) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done): void {
       for (const line of chunk.toString("utf8").split("\n")) {
-        if (line.trim() === "") continue;
-        try {
-          const rec = JSON.parse(line) as Record<string, unknown>;
-          const { time, level, msg, pid, hostname, ...rest } = rec;
-          void pid;
-          void hostname;
-          const t = new Date(typeof time === "number" ? time : Date.now()).toISOString().slice(11, 19);
-          const fields = Object.entries(rest)
-            .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-            .join(" ");
-          process.stderr.write(
-            `${t} ${(levelNames[Number(level)] ?? "INFO").padEnd(5)} ${String(msg ?? "")} ${fields}\n`,
-          );
-        } catch {
-          process.stderr.write(`${line}\n`);
-        }
+        if (line.trim() !== "") onLine(line);
       }
       done();
     },

@@ -66,7 +66,8 @@ flags:
                                     selector elects its own leader)
   --no-cross-namespace-refs         refuse sourceRefs and dependsOn in other namespaces
   --default-service-account NAME    impersonate this service account when spec.serviceAccountName is empty
-  --sops-age-secret NAME            controller-wide SOPS age keys (namespace/name)
+  --sops-age-secret [NS/]NAME       Secret of SOPS age keys (*.agekey) for Kustomizations whose
+                                    spec.decryption has no secretRef (NS defaults to the controller's)
   --drift revert|detect             revert hand edits at once (default) or only report them
   --requeue-dependency DURATION     recheck interval for unready dependencies (default 30s)
   --storage-path DIR                artifact storage (default $TMPDIR/driftless; /data in deploy/)
@@ -166,14 +167,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     const lease = `${elector.namespace}/${elector.name}`;
     metrics.setLeader(elector.name, false);
-    log.info({ lease, identity: elector.identity }, "waiting to acquire the leader lease");
+    log.info({ lease, holder: elector.identity }, "waiting to acquire the leader lease");
     if (!(await elector.acquire(stopping.signal))) {
       await closeAll(listeners, client);
       log.info("stopped before becoming leader");
       return 0;
     }
     metrics.setLeader(elector.name, true);
-    log.info({ lease, identity: elector.identity }, "acquired the leader lease");
+    log.info({ lease, holder: elector.identity }, "acquired the leader lease");
   }
 
   // Only the leader (or a process without election) builds and starts the controllers.
@@ -208,6 +209,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     driftMode: f.drift === "detect" ? "detect" : "revert",
     requeueDependencyMs: parseDuration(f["requeue-dependency"]),
     ...(f["default-service-account"] ? { defaultServiceAccount: f["default-service-account"] } : {}),
+    ...sopsAgeSecret(f["sops-age-secret"]),
     ...selector,
     onOutcome: (o) => metrics.observeOutcome(KustomizationType.kind, "kustomization", o),
     observer: metrics.queueObserver("kustomization"),
@@ -242,6 +244,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   log.info("stopped");
   exitSoon(0);
   return 0;
+}
+
+/** --sops-age-secret: `namespace/name`, or a name in the controller's namespace (as Flux's flag). */
+function sopsAgeSecret(flag: string): { sopsAgeSecret?: { namespace: string; name: string } } {
+  if (flag === "") return {};
+  const slash = flag.indexOf("/");
+  return {
+    sopsAgeSecret:
+      slash < 0
+        ? { namespace: podNamespace(), name: flag }
+        : { namespace: flag.slice(0, slash), name: flag.slice(slash + 1) },
+  };
 }
 
 /** The namespace of the Pod (downward API env or service-account file), else flux-system as in deploy/. */
