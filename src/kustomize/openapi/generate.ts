@@ -1,6 +1,9 @@
 // Generates schema.json, the strategic-merge table for built-in kinds, from a Kubernetes OpenAPI v2
-// document (the swagger.json of k8s.io/kubernetes in the Go module cache by default):
-//   node src/kustomize/openapi/generate.ts [path/to/swagger.json]
+// document:
+//   node src/kustomize/openapi/generate.ts <swagger.json>
+// The committed table comes from the Kubernetes 1.21.2 document kustomize v5.8 itself embeds (dumped
+// to JSON by test/kustomize/kyaml-schema), so merges match kustomize's exactly; any other document
+// works too, e.g. the harness apiserver's /openapi/v2 or k8s.io/kubernetes' api/openapi-spec/swagger.json.
 // Kept per definition: fields leading to objects or lists, with their patch strategy and merge keys.
 import { readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -9,6 +12,8 @@ import path from "node:path";
 const source =
   process.argv[2] ??
   path.join(homedir(), "go/pkg/mod/k8s.io/kubernetes@v1.36.3/api/openapi-spec/swagger.json");
+/** A note recorded in schema.json saying which document the table came from. */
+const label = process.argv[3] ?? path.basename(source);
 
 interface Prop {
   $ref?: string;
@@ -49,10 +54,7 @@ for (const [name, def] of Object.entries(swagger.definitions)) {
   if (Object.keys(fields).length > 0) defs[name] = fields;
 }
 const out = path.join(import.meta.dirname, "schema.json");
-writeFileSync(
-  out,
-  `${JSON.stringify({ source: path.basename(path.dirname(path.dirname(path.dirname(source)))), kinds, defs })}\n`,
-);
+writeFileSync(out, `${JSON.stringify({ source: label, kinds, defs })}\n`);
 process.stdout.write(
   `wrote ${Object.keys(kinds).length} kinds and ${Object.keys(defs).length} definitions to ${out}\n`,
 );
