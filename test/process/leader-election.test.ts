@@ -169,4 +169,27 @@ describe("leader election between controller processes", () => {
     expect(Number(acquired.time) - Number(waiting.time)).toBeLessThan(2_000);
     expect((await lease()).holderIdentity).toMatch(/^proc-c_/);
   });
+
+  it("exits at once, without draining, when it can no longer renew the lease", async () => {
+    const c = procs.at(-1);
+    if (!c) throw new Error("no running leader");
+    await c.waitForLog("controllers started", 60_000);
+    // Another holder takes the lease by hand: the leader's renewals are refused until its deadline passes.
+    const stolen = await kubectl([
+      "patch",
+      "lease",
+      leaseName,
+      "-n",
+      namespace,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { holderIdentity: "intruder", leaseDurationSeconds: 3600 } }),
+    ]);
+    expect(stolen.code, stolen.stderr).toBe(0);
+    const exit = await c.exited;
+    expect(exit, c.tail()).toEqual({ code: 1, signal: null });
+    expect(c.logged("leader election lost: exiting")).toBe(true);
+    expect(c.logged("shutting down: finishing running reconciles")).toBe(false);
+    expect((await lease()).holderIdentity).toBe("intruder");
+  });
 });
