@@ -137,15 +137,18 @@ export class KustomizationReconciler implements Reconciler {
 
       // 5. Prune what was removed from Git.
       log.debug({ changes: changes.length }, "applied");
-      const inventory = await this.#prune(ks, manager, objects, changes.length, status, log);
-      status.status.inventory = inventory;
+      const pruned = await this.#prune(ks, manager, objects, status, log);
+      status.status.inventory = pruned.inventory;
 
       // 6. Wait for the objects to become ready.
       log.debug("pruned; checking health");
       await this.#healthCheck(ks, manager, objects, status, log);
 
       // 7. Report success.
-      status.ready(`Applied revision: ${artifact.revision}`, gen);
+      status.ready(
+        `Applied revision: ${artifact.revision}${pruned.warning ? `; ${pruned.warning}` : ""}`,
+        gen,
+      );
       status.status.lastAppliedRevision = artifact.revision;
       status.recordHistory(fingerprint, artifact.revision, "ReconciliationSucceeded", Date.now() - started);
       if (changes.length > 0) {
@@ -232,19 +235,20 @@ export class KustomizationReconciler implements Reconciler {
     ks: Kustomization,
     manager: ResourceManager,
     objects: KubeObject[],
-    changed: number,
     status: StatusBuilder,
     log: Logger,
-  ): Promise<ResourceInventory> {
+  ): Promise<{ inventory: ResourceInventory; warning?: string }> {
     const next = inventoryOf(objects.map(toIdentity));
-    if (!ks.spec.prune) return next;
+    if (!ks.spec.prune) return { inventory: next };
     const stale = staleReferences(ks.status.inventory, next);
-    if (stale.length === 0) return next;
+    if (stale.length === 0) return { inventory: next };
+    let warning: string | undefined;
     if (objects.length === 0) {
-      // An empty render prunes everything, as Flux does; say so loudly.
+      // An empty render prunes everything, as Flux does; say so loudly (event and Ready message).
       const message = `the build at path '${ks.spec.path ?? "./"}' produced no objects: pruning all ${stale.length} previously applied objects`;
       log.warn({ objects: stale.length }, "empty build prunes everything");
       await this.#event(ks, "Warning", "PruneAll", message, status.status.lastAttemptedRevision);
+      warning = `the build produced no objects: pruned all ${stale.length} previously applied objects`;
     }
     const result = await deleteAll(manager, stale, {
       ownerLabels: {
@@ -262,7 +266,6 @@ export class KustomizationReconciler implements Reconciler {
         status.status.lastAttemptedRevision,
       );
     }
-    void changed;
     if (result.failures.length > 0) {
       const kept = mergeInventories(
         next,
@@ -273,7 +276,7 @@ export class KustomizationReconciler implements Reconciler {
         `prune failed: ${result.failures.map((f) => `${f.subject}: ${f.message}`).join("; ")}`,
       );
     }
-    return next;
+    return { inventory: next, ...(warning ? { warning } : {}) };
   }
 
   // Waits for every applied object (wait: true) or the listed ones (healthChecks) to become ready.
