@@ -1,5 +1,6 @@
 // A resource being built: the object itself plus what kustomize tracks beside it (its names before
 // renames, the prefixes and suffixes applied, generator options).
+import { emptyConfig, type TransformerConfig } from "./config/transformer-config.ts";
 import { effectiveNamespace, type Gvk, idString, parseApiVersion } from "./resid.ts";
 import { rawMetadataText } from "./yaml/parse.ts";
 
@@ -127,6 +128,8 @@ export function isObj(v: unknown): v is Obj {
 /** An ordered set of resources with unique ids. */
 export class ResMap {
   readonly list: Resource[] = [];
+  /** Field specs of this accumulation (defaults, children's and own `configurations`). */
+  config: TransformerConfig = emptyConfig();
   // Ids of the listed resources, kept while appends run back to back; transformers call invalidate().
   private keys: Set<string> | undefined;
 

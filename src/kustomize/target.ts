@@ -1,6 +1,7 @@
 // One kustomization directory, accumulated as kustomize does: resources, generators, components,
 // then the built-in transformers in kustomize's fixed order.
 import path from "node:path";
+import { defaultConfig, loadConfigurations, mergeConfig } from "./config/transformer-config.ts";
 import { generate } from "./generators/configmap-secret.ts";
 import {
   describeIssue,
@@ -67,7 +68,7 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
       `${file}: fields "crds" and "openapi" (custom merge schemas) are not supported by driftless yet`,
     );
   }
-  for (const f of ["generators", "transformers", "validators", "configurations"] as const) {
+  for (const f of ["generators", "transformers", "validators"] as const) {
     if ((k[f]?.length ?? 0) > 0)
       throw new BuildError(`${file}: field "${f}" (plugins) is not supported by driftless`);
   }
@@ -168,6 +169,11 @@ export function accumulate(
   try {
     const rm = ra ?? new ResMap();
     accumulateResources(ldr, ctx, rm, [...(k.bases ?? []), ...(k.resources ?? [])]);
+    const own =
+      (k.configurations?.length ?? 0) > 0
+        ? mergeConfig(defaultConfig(), loadConfigurations(ldr, k.configurations ?? []))
+        : defaultConfig();
+    rm.config = mergeConfig(rm.config, own);
     runGenerators(ldr, rm, k, loaded.file);
     for (const c of k.components ?? []) {
       const dir = ldr.resolve(c);
@@ -189,6 +195,7 @@ function accumulateResources(ldr: Loader, ctx: TargetContext, rm: ResMap, entrie
     if (ldr.isDir(abs)) {
       const sub = accumulate(ldr.child(abs), ctx);
       rm.appendAll(sub.rm.list);
+      rm.config = mergeConfig(rm.config, sub.rm.config);
     } else {
       if (!ldr.exists(abs)) {
         throw new BuildError(
@@ -290,14 +297,15 @@ function runTransformers(ldr: Loader, rm: ResMap, k: Kustomization): void {
   rm.invalidate();
   applyPatchesStrategicMerge(ldr, rm, k.patchesStrategicMerge ?? []);
   applyPatches(ldr, rm, k.patches ?? []);
-  applyNamespace(rm, k.namespace ?? "");
-  applyNamePrefix(rm, k.namePrefix ?? "");
-  applyNameSuffix(rm, k.nameSuffix ?? "");
-  applyLabels(rm, k);
-  applyAnnotations(rm, k.commonAnnotations);
+  const cfg = rm.config;
+  applyNamespace(rm, k.namespace ?? "", cfg.namespace);
+  applyNamePrefix(rm, k.namePrefix ?? "", cfg.namePrefix);
+  applyNameSuffix(rm, k.nameSuffix ?? "", cfg.nameSuffix);
+  applyLabels(rm, k, cfg);
+  applyAnnotations(rm, k.commonAnnotations, cfg.commonAnnotations);
   applyPatchesJson6902(ldr, rm, k.patchesJson6902 ?? []);
-  applyReplicas(rm, k.replicas ?? []);
-  applyImages(rm, [...(k.images ?? []), ...(k.imageTags ?? [])]);
+  applyReplicas(rm, k.replicas ?? [], cfg.replicas);
+  applyImages(rm, [...(k.images ?? []), ...(k.imageTags ?? [])], cfg.images);
   applyReplacements(ldr, rm, k.replacements ?? []);
   rm.invalidate();
 }

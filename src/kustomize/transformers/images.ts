@@ -1,6 +1,5 @@
 // `images`: rewrites container images by name (new name, tag, digest), wherever containers appear.
-import { imagesSpecs } from "../config/builtin.ts";
-import { slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
+import { type FieldSpec, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import type { ImageEntry } from "../kustomization.ts";
 import { isObj, type ResMap } from "../resource.ts";
 
@@ -81,13 +80,13 @@ function walkContainers(node: unknown, img: ImageEntry): void {
 }
 
 /** Applies a kustomization's `images` (and legacy `imageTags`). */
-export function applyImages(rm: ResMap, images: readonly ImageEntry[]): void {
+export function applyImages(rm: ResMap, images: readonly ImageEntry[], specs: readonly FieldSpec[]): void {
   for (const img of images) {
     for (const r of rm.list) {
       if (r.kind === "CustomResourceDefinition") continue;
       walkContainers(r.obj, img);
       const gvk = r.gvk();
-      for (const fs of imagesSpecs) {
+      for (const fs of specs) {
         if (!specSelects(fs, gvk)) continue;
         visitPath(r.obj, fs.path, false, (s) => {
           const next = update(slotGet(s), img);

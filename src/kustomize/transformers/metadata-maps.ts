@@ -1,5 +1,5 @@
 // commonLabels, labels and commonAnnotations: set string entries in the maps their field specs name.
-import { commonAnnotationsSpecs, commonLabelsSpecs, templateLabelsSpecs } from "../config/builtin.ts";
+import type { TransformerConfig } from "../config/transformer-config.ts";
 import { type FieldSpec, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import type { Kustomization } from "../kustomization.ts";
 import { BuildError, isObj, type ResMap } from "../resource.ts";
@@ -47,20 +47,24 @@ function dedupe(specs: readonly FieldSpec[]): FieldSpec[] {
 }
 
 /** Applies `labels` entries then `commonLabels`, as kustomize orders them. */
-export function applyLabels(rm: ResMap, k: Kustomization): void {
+export function applyLabels(rm: ResMap, k: Kustomization, cfg: TransformerConfig): void {
   for (const l of k.labels ?? []) {
-    let specs: FieldSpec[] = [...(l.fields ?? [])];
-    if (l.includeSelectors === true) specs = dedupe([...specs, ...commonLabelsSpecs]);
+    let specs: FieldSpec[] = dedupe([...(l.fields ?? []), ...cfg.labels]);
+    if (l.includeSelectors === true) specs = dedupe([...specs, ...cfg.commonLabels]);
     else {
-      if (l.includeTemplates === true) specs = dedupe([...specs, ...templateLabelsSpecs]);
+      if (l.includeTemplates === true) specs = dedupe([...specs, ...cfg.templateLabels]);
       specs = dedupe([...specs, { path: "metadata/labels", create: true }]);
     }
     setMapEntries(rm, l.pairs ?? {}, specs);
   }
-  setMapEntries(rm, k.commonLabels ?? {}, commonLabelsSpecs);
+  setMapEntries(rm, k.commonLabels ?? {}, cfg.commonLabels);
 }
 
 /** Applies `commonAnnotations`. */
-export function applyAnnotations(rm: ResMap, annotations: Record<string, string> | undefined): void {
-  setMapEntries(rm, annotations ?? {}, commonAnnotationsSpecs);
+export function applyAnnotations(
+  rm: ResMap,
+  annotations: Record<string, string> | undefined,
+  specs: readonly FieldSpec[],
+): void {
+  setMapEntries(rm, annotations ?? {}, specs);
 }

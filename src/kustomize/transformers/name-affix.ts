@@ -1,6 +1,5 @@
 // namePrefix / nameSuffix: renames objects, remembering the old names for name references.
-import { namePrefixSpecs, nameSuffixSpecs } from "../config/builtin.ts";
-import { specSelects } from "../fieldspec.ts";
+import { type FieldSpec, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import type { Gvk } from "../resid.ts";
 import type { ResMap, Resource } from "../resource.ts";
 
@@ -19,31 +18,43 @@ function orgGvk(r: Resource): Gvk {
 }
 
 /** Applies a kustomization's `namePrefix`. */
-export function applyNamePrefix(rm: ResMap, prefix: string): void {
+export function applyNamePrefix(rm: ResMap, prefix: string, specs: readonly FieldSpec[]): void {
   if (prefix === "") return;
   for (const r of rm.list) {
     const gvk = orgGvk(r);
     if (skipped(gvk)) continue;
-    for (const fs of namePrefixSpecs) {
+    for (const fs of specs) {
       if (!specSelects(fs, gvk)) continue;
-      r.prefixes.push(prefix);
-      r.storePreviousId();
-      r.name = prefix + r.name;
+      if (fs.path === "metadata/name") {
+        r.prefixes.push(prefix);
+        r.storePreviousId();
+        r.name = prefix + r.name;
+        continue;
+      }
+      visitPath(r.obj, fs.path, fs.create === true, (s) => slotSet(s, `${prefix}${text(slotGet(s))}`));
     }
   }
 }
 
+function text(v: unknown): string {
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
+}
+
 /** Applies a kustomization's `nameSuffix`. */
-export function applyNameSuffix(rm: ResMap, suffix: string): void {
+export function applyNameSuffix(rm: ResMap, suffix: string, specs: readonly FieldSpec[]): void {
   if (suffix === "") return;
   for (const r of rm.list) {
     const gvk = orgGvk(r);
     if (skipped(gvk)) continue;
-    for (const fs of nameSuffixSpecs) {
+    for (const fs of specs) {
       if (!specSelects(fs, gvk)) continue;
-      r.suffixes.push(suffix);
-      r.storePreviousId();
-      r.name = r.name + suffix;
+      if (fs.path === "metadata/name") {
+        r.suffixes.push(suffix);
+        r.storePreviousId();
+        r.name = r.name + suffix;
+        continue;
+      }
+      visitPath(r.obj, fs.path, fs.create === true, (s) => slotSet(s, `${text(slotGet(s))}${suffix}`));
     }
   }
 }

@@ -1,7 +1,6 @@
 // Name references: after renames (prefix, suffix, namespace, hash), every field that names a
 // ConfigMap, Secret, ServiceAccount, Service, Role… is pointed at the object's new name.
-import { nameReferenceSpecs } from "../config/builtin.ts";
-import { type Slot, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
+import { type FieldSpec, type Slot, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import { effectiveNamespace, type Gvk, gvkSelected, isClusterScoped } from "../resid.ts";
 import { BuildError, isObj, type ResMap, type Resource } from "../resource.ts";
 
@@ -144,11 +143,8 @@ function setMapping(ctx: Ctx, node: Record<string, unknown>, all: readonly Resou
 
 /** Points every name reference at the current name of the object it refers to. */
 export function fixNameReferences(rm: ResMap): void {
-  const plans = new Map<
-    Resource,
-    { target: Partial<Gvk>; path: string; spec: (typeof nameReferenceSpecs)[number]["referrers"][number] }[]
-  >();
-  for (const back of nameReferenceSpecs) {
+  const plans = new Map<Resource, { target: Partial<Gvk>; path: string; spec: FieldSpec }[]>();
+  for (const back of rm.config.nameReference) {
     const target = { group: back.group, version: back.version, kind: back.kind };
     for (const spec of back.referrers) {
       for (const r of rm.list) {

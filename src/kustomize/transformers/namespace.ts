@@ -1,12 +1,11 @@
 // `namespace:` sets the namespace of every namespaced object, of the fields that hold one, and of
 // (Cluster)RoleBinding subjects named "default".
-import { namespaceSpecs } from "../config/builtin.ts";
-import { slotSet, specSelects, visitPath } from "../fieldspec.ts";
+import { type FieldSpec, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import { isClusterScoped } from "../resid.ts";
 import { isObj, type ResMap } from "../resource.ts";
 
 /** Applies a kustomization's `namespace`. */
-export function applyNamespace(rm: ResMap, namespace: string): void {
+export function applyNamespace(rm: ResMap, namespace: string, specs: readonly FieldSpec[]): void {
   if (namespace === "") return;
   for (const r of rm.list) {
     if (Object.keys(r.obj).length === 0) continue;
@@ -22,7 +21,8 @@ export function applyNamespace(rm: ResMap, namespace: string): void {
       }
     }
     const apiVersion = r.obj.apiVersion;
-    for (const fs of namespaceSpecs) {
+    for (const fs of specs) {
+      if (fs.path === "metadata/namespace") continue;
       if (fs.path === "metadata/name" && apiVersion !== "v1") continue;
       if (!specSelects(fs, gvk)) continue;
       visitPath(r.obj, fs.path, fs.create === true, (s) => slotSet(s, namespace));

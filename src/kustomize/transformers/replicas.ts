@@ -1,10 +1,13 @@
 // `replicas`: sets spec.replicas of the workloads with a given (current or earlier) name.
-import { replicasSpecs } from "../config/builtin.ts";
-import { slotSet, specSelects, visitPath } from "../fieldspec.ts";
+import { type FieldSpec, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import { BuildError, type ResMap } from "../resource.ts";
 
 /** Applies a kustomization's `replicas`. */
-export function applyReplicas(rm: ResMap, replicas: readonly { name: string; count: number }[]): void {
+export function applyReplicas(
+  rm: ResMap,
+  replicas: readonly { name: string; count: number }[],
+  replicasSpecs: readonly FieldSpec[],
+): void {
   for (const rep of replicas) {
     let found = false;
     for (const fs of replicasSpecs) {

@@ -1,6 +1,5 @@
 // Legacy `vars`: values taken from fields of objects and substituted for $(NAME) in the fields
 // kustomize's varReference table lists, after name references are fixed.
-import { varReferenceSpecs } from "../config/builtin.ts";
 import { type Slot, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import type { VarEntry } from "../kustomization.ts";
 import { effectiveNamespace, isClusterScoped, parseApiVersion } from "../resid.ts";
@@ -130,7 +129,7 @@ export function resolveVars(rm: ResMap, set: VarSet): void {
   };
   for (const r of rm.list) {
     const gvk = r.gvk();
-    for (const fs of varReferenceSpecs) {
+    for (const fs of rm.config.varReference) {
       if (!specSelects(fs, gvk)) continue;
       visitPath(r.obj, fs.path, false, (slot) => {
         const v = slotGet(slot);
