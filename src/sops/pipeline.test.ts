@@ -181,6 +181,33 @@ describe("withDecryptedSources", () => {
     expect(readdirSync(temp)).toEqual([]);
   });
 
+  it("decrypts with an OpenPGP key, and files of Flux's spec.components", async () => {
+    const pgp = await loadKeySet({ "pgp.asc": fixture("keys/pgp.asc") });
+    tree({
+      "app/kustomization.yaml": "resources: []\n",
+      "comp/kustomization.yaml": [
+        "apiVersion: kustomize.config.k8s.io/v1alpha1",
+        "kind: Component",
+        "secretGenerator:",
+        "  - name: pgp",
+        "    files: [values.yaml=values-pgp.yaml]",
+        "    options: {disableNameSuffixHash: true}",
+        "",
+      ].join("\n"),
+      "comp/values-pgp.yaml": fixture("encrypted/values-pgp.yaml"),
+    });
+    const objects = await withDecryptedSources(
+      root,
+      join(root, "app"),
+      fluxBuild({ components: ["../comp"] }),
+      { keys: pgp, components: ["../comp"], tempDir: temp },
+    );
+    const data = find(objects, "Secret", "pgp").data as Record<string, string>;
+    expect(Buffer.from(data["values.yaml"] ?? "", "base64").toString()).toBe(
+      fixture("decrypted/values-pgp.yaml").toString(),
+    );
+  });
+
   it("decrypts an encrypted patch file", async () => {
     tree({
       "app/kustomization.yaml": "resources: [base.yaml]\npatches: [{path: patch.yaml}]\n",
@@ -339,6 +366,15 @@ describe("decryptObjects", () => {
       fixture("decrypted/app.env").toString(),
     );
     expect(data.plain).toBe(holder.data && (holder.data as Record<string, string>).plain);
+  });
+
+  it("fails on an object whose sops block lost its MAC (truncated), with or without keys", async () => {
+    const obj = encrypted() as Obj;
+    const sops = { ...(obj.sops as Obj) };
+    delete sops.mac;
+    const cut = parseKubeObject({ ...obj, sops });
+    expect((await rejection(decryptObjects([cut], keys))).code).toBe("Malformed");
+    await expect(decryptObjects([cut], undefined)).rejects.toThrow(/is SOPS-encrypted/);
   });
 
   it("checks the MAC of an object decrypted after the build", async () => {
