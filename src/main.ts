@@ -228,10 +228,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   phase = "stopping";
   log.info("shutting down: finishing running reconciles");
   const timeoutMs = parseDuration(f["shutdown-timeout"]);
-  const drained = await Promise.race([
-    Promise.all([kustomizations.stop(), sources.stop({ timeoutMs })]).then(() => true),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+  await Promise.race([
+    Promise.all([kustomizations.stop(), sources.stop({ timeoutMs })]),
+    new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
   ]);
+  // Drained means no reconcile of either controller is still running, whichever wait ended first.
+  const drained =
+    sources.runner.queue.inFlight === 0 && kustomizations.controller.runner.queue.inFlight === 0;
   if (!drained) {
     // A reconcile still running must not overlap with the next leader's: the lease is left to expire.
     log.warn({ timeoutMs }, "running reconciles outlived the shutdown timeout: abandoning them, lease kept");
