@@ -77,7 +77,7 @@ async function apiserverRequests(cp: ControlPlane): Promise<number> {
 
 async function kubectlOrThrow(cp: ControlPlane, argv: readonly string[], input?: string): Promise<string> {
   const r = await cp.kubectl(argv, input);
-  if (r.code !== 0) throw new Error(`kubectl ${argv.join(" ")}: ${r.stderr}`);
+  if (r.code !== 0) throw new Error(`kubectl ${argv.join(" ")}: ${r.stderr.slice(0, 2000)}`);
   return r.stdout;
 }
 
@@ -88,10 +88,15 @@ const { production } = writeMonorepo(work, apps);
 const renderStart = performance.now();
 const built = build(production);
 const renderMs = performance.now() - renderStart;
+// The test control plane's Service range (10.0.0.0/24) holds 253 cluster IPs, fewer than the render's
+// Services: they are made headless (clusterIP: None) for both appliers.
 const objects: KubeObject[] = built.objects.map((o) => {
   const obj = parseKubeObject(o);
+  const headless =
+    obj.kind === "Service" ? { spec: { ...(obj.spec as Record<string, unknown>), clusterIP: "None" } } : {};
   return {
     ...obj,
+    ...headless,
     metadata: {
       ...obj.metadata,
       labels: {

@@ -54,12 +54,14 @@ interface Timed {
   stdout: string;
   /** Peak RSS of the process and its children in KiB (from GNU time), or NaN without it. */
   maxRssKb: number;
+  /** User + system CPU seconds of the process and its children (from GNU time), or NaN without it. */
+  cpuS: number;
 }
 
 // Runs a command under GNU time (when installed) for its peak memory; wall time measured here.
 function timed(cmd: string, argv: readonly string[]): Promise<Timed> {
   const useTime = existsSync(TIME);
-  const [bin, binArgs] = useTime ? [TIME, ["-f", "@@rss %M", cmd, ...argv]] : [cmd, [...argv]];
+  const [bin, binArgs] = useTime ? [TIME, ["-f", "@@rss %M %U %S", cmd, ...argv]] : [cmd, [...argv]];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(bin, binArgs, { stdio: ["ignore", "pipe", "pipe"] });
@@ -72,8 +74,13 @@ function timed(cmd: string, argv: readonly string[]): Promise<Timed> {
       const ms = performance.now() - t0;
       const stderr = Buffer.concat(err).toString();
       if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${stderr}`));
-      const rss = /@@rss (\d+)/.exec(stderr);
-      resolve({ ms, stdout: Buffer.concat(out).toString(), maxRssKb: rss ? Number(rss[1]) : Number.NaN });
+      const rss = /@@rss (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      resolve({
+        ms,
+        stdout: Buffer.concat(out).toString(),
+        maxRssKb: rss ? Number(rss[1]) : Number.NaN,
+        cpuS: rss ? Number(rss[2]) + Number(rss[3]) : Number.NaN,
+      });
     });
   });
 }
@@ -114,8 +121,8 @@ try {
   const url = repoUrl(info, "http-anon", repo);
 
   const fetchRows: string[] = [
-    "| run | driftless artifact | git clone --depth 1 | git RSS | driftless first fetch (process) | of which resolve / fetch / tree / archive | driftless RSS | requests (git / driftless) | ratio |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| run | driftless artifact | git clone --depth 1 (CPU) | git RSS | driftless first fetch, process (CPU) | of which resolve / fetch / tree / archive | driftless RSS | requests (git / driftless) | wall ratio | CPU ratio |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   let last: { root: string; report: ChildReport } | undefined;
   for (let r = 1; r <= runs; r++) {
@@ -150,7 +157,7 @@ try {
       const dRequests = (await httpRequests(info, repo)).length;
       const rss = Number.isNaN(d.maxRssKb) ? report.maxRssKb : d.maxRssKb;
       fetchRows.push(
-        `| ${r} | ${mode === "controller" ? "as the reconciler (tarball from disk)" : "tarball from writeTree's entries"} | ${s(git.ms)} | ${mb(git.maxRssKb)} | ${s(d.ms)} | ${s(report.resolveMs)} / ${s(report.fetchMs)} / ${s(report.writeTreeMs)} / ${s(report.archiveMs)} | ${mb(rss)} | ${gitRequests} / ${dRequests} | ${(d.ms / git.ms).toFixed(2)}x |`,
+        `| ${r} | ${mode === "controller" ? "as the reconciler (tarball from disk)" : "tarball from writeTree's entries"} | ${s(git.ms)} (${git.cpuS.toFixed(2)} s) | ${mb(git.maxRssKb)} | ${s(d.ms)} (${d.cpuS.toFixed(2)} s) | ${s(report.resolveMs)} / ${s(report.fetchMs)} / ${s(report.writeTreeMs)} / ${s(report.archiveMs)} | ${mb(rss)} | ${gitRequests} / ${dRequests} | ${(d.ms / git.ms).toFixed(2)}x | ${(d.cpuS / git.cpuS).toFixed(1)}x |`,
       );
       process.stderr.write(`${fetchRows.at(-1)}\n`);
       if (last) rmSync(last.root, { recursive: true, force: true });
