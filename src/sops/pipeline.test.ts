@@ -332,6 +332,19 @@ describe("withDecryptedSources", () => {
   });
 });
 
+describe("the README demo's encrypted Secret (test/sops-e2e/testdata/demo)", () => {
+  it("decrypts with the test age key to the password the demo checks", async () => {
+    const demo = join(import.meta.dirname, "..", "..", "test", "sops-e2e", "testdata", "demo");
+    const objects = await withDecryptedSources(demo, demo, fluxBuild({ targetNamespace: "flux-system" }), {
+      keys,
+      tempDir: temp,
+    });
+    const secret = find(objects, "Secret", "db-credentials");
+    expect(secret.stringData).toEqual({ username: "backend", password: "correct-horse-battery-staple" });
+    expect(secret.metadata).toMatchObject({ namespace: "flux-system" });
+  });
+});
+
 describe("decryptObjects", () => {
   const encrypted = (): KubeObject =>
     parseKubeObject(parse(fixture("encrypted/encrypted-regex.yaml").toString()));
