@@ -5,7 +5,7 @@ import type { KubeObject } from "../kube/object.ts";
 import { Action, type ChangeSetEntry, entryFor } from "./changeset.ts";
 import { ApplyError, failureOf, isImmutableError, type ObjectFailure } from "./errors.ts";
 import { type FieldManagerRef, hasDrifted, kubectlManagers, takeOverPatch } from "./fields.ts";
-import { Annotations, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
+import { Annotations, excluded, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
 import { stages } from "./order.ts";
 import { waitForSet } from "./wait.ts";
 
@@ -154,11 +154,6 @@ async function recreate(m: ResourceManager, obj: KubeObject): Promise<void> {
       throw new Error(`timed out waiting for ${entryFor(obj, Action.Unknown).subject} to be deleted`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Flux's exclusion: `reconcile: disabled` or `ssa: Ignore`, as a label or an annotation. */
-function excluded(obj: KubeObject): boolean {
-  return hasMeta(obj, Annotations.reconcile, "disabled") || hasMeta(obj, Annotations.ssa, "ignore");
 }
 
 function keyOf(obj: KubeObject): { name: string; namespace?: string } {

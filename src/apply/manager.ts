@@ -64,6 +64,11 @@ export function hasMeta(obj: KubeObject, key: string, value: string): boolean {
   return labels?.[key]?.toLowerCase() === value || annotations?.[key]?.toLowerCase() === value;
 }
 
+/** Flux's exclusion: `reconcile: disabled` or `ssa: Ignore`, as a label or an annotation. */
+export function excluded(obj: KubeObject): boolean {
+  return hasMeta(obj, Annotations.reconcile, "disabled") || hasMeta(obj, Annotations.ssa, "ignore");
+}
+
 /** Runs fn over items with at most `limit` in flight; results in input order; every item runs. */
 export async function mapConcurrent<T, R>(
   items: readonly T[],

@@ -1,6 +1,7 @@
 import { buildCommand } from "./build.ts";
 import type { Command } from "./command.ts";
 import { controllerCommand } from "./controller.ts";
+import { diffCommand } from "./diff.ts";
 import { getCommand } from "./get.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { resumeCommand, suspendCommand } from "./suspend.ts";
@@ -10,6 +11,7 @@ import { versionCommand } from "./version.ts";
 export const commands: readonly Command[] = [
   buildCommand,
   controllerCommand,
+  diffCommand,
   getCommand,
   reconcileCommand,
   suspendCommand,
