@@ -192,4 +192,14 @@ describe("leader election between controller processes", () => {
     expect(c.logged("shutting down: finishing running reconciles")).toBe(false);
     expect((await lease()).holderIdentity).toBe("intruder");
   });
+
+  it("stops a standby on SIGTERM at once with exit 0, leaving the lease alone", async () => {
+    const d = start("proc-d");
+    await d.waitForLog("waiting to acquire the leader lease", 30_000);
+    d.signal("SIGTERM");
+    expect(await d.exited, d.tail()).toEqual({ code: 0, signal: null });
+    expect(d.logged("stopped before becoming leader")).toBe(true);
+    expect(d.logged("starting controllers")).toBe(false);
+    expect((await lease()).holderIdentity).toBe("intruder");
+  });
 });
