@@ -41,6 +41,20 @@ describe("Flux kustomization generator", () => {
     );
   });
 
+  it("does not follow symlinked directories and refuses manifests linked from outside the root", () => {
+    write("app/cm.yaml", cm("c"));
+    symlinkSync(path.join(root, "app"), path.join(root, "app/loop"));
+    expect(scanManifests(path.join(root, "app"), { confineTo: root })).toEqual(["./cm.yaml"]);
+    const outside = mkdtempSync(path.join(tmpdir(), "driftless-outside-"));
+    try {
+      writeFileSync(path.join(outside, "x.yaml"), cm("stolen"));
+      symlinkSync(path.join(outside, "x.yaml"), path.join(root, "app/x.yaml"));
+      expect(() => build(path.join(root, "app"), { fluxSpec: {}, root })).toThrow(/not in or below/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it("renders an empty directory to no objects", () => {
     mkdirSync(path.join(root, "empty"));
     expect(build(path.join(root, "empty"), { fluxSpec: {}, root }).objects).toEqual([]);

@@ -2,7 +2,7 @@
 // kustomization gets one generated from its manifests, then the Kustomization spec's
 // targetNamespace, namePrefix/nameSuffix, patches, images and components are written into the
 // root kustomization, and commonMetadata is set on every rendered object.
-import { readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { KUSTOMIZATION_FILE_NAMES, type Kustomization } from "./kustomization.ts";
@@ -70,14 +70,19 @@ function hasKustomization(dir: string): boolean {
   });
 }
 
-/** Lists what Flux's generator puts in `resources` for a directory without a kustomization. */
-export function scanManifests(dir: string): string[] {
+/**
+ * Lists what Flux's generator puts in `resources` for a directory without a kustomization: YAML
+ * manifests below it in lexical order (symlinked directories are not followed, as Go's filepath.Walk
+ * does not), a sub-directory with its own kustomization taken whole. Reads stay inside `options`.
+ */
+export function scanManifests(dir: string, options: LoaderOptions = {}): string[] {
   const out: string[] = [];
+  const ldr = new Loader(dir, { ...options, loadRestrictions: "none" });
   const walk = (d: string): void => {
     const names = readdirSync(d).sort();
     for (const name of names) {
       const p = path.join(d, name);
-      const st = statSync(p);
+      const st = lstatSync(p);
       if (st.isDirectory()) {
         if (hasKustomization(p)) out.push(p);
         else walk(p);
@@ -87,7 +92,7 @@ export function scanManifests(dir: string): string[] {
       if (ext !== ".yaml" && ext !== ".yml") continue;
       try {
         // Flux refuses the whole directory when one manifest is not Kubernetes YAML.
-        resourcesFromDocs(parseYamlStream(statSafeRead(p), p), p);
+        resourcesFromDocs(parseYamlStream(ldr.read(path.relative(dir, p)), p), p);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         throw new BuildError(`failed to decode Kubernetes YAML from ${p}: ${msg}`);
@@ -97,16 +102,6 @@ export function scanManifests(dir: string): string[] {
   };
   walk(dir);
   return out.map((p) => `.${p.slice(dir.length)}`);
-}
-
-function statSafeRead(p: string): string {
-  const ldr = new Loader(path.dirname(p), {});
-  try {
-    return ldr.read(path.basename(p));
-  } catch (e) {
-    if (e instanceof YamlError) throw new BuildError(e.message);
-    throw e;
-  }
 }
 
 function isLocalRelative(p: string): boolean {
