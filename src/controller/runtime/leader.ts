@@ -270,8 +270,9 @@ export class LeaderElector {
       this.#observe(spec, now);
       return true;
     } catch (err) {
-      // A conflict means another candidate wrote first: not an error worth reporting.
-      if (!(err instanceof ApiError && (err.status === 409 || err.reason === "AlreadyExists"))) {
+      // A conflict means another candidate wrote first, and an abort is our own stop: neither is worth reporting.
+      const conflict = err instanceof ApiError && (err.status === 409 || err.reason === "AlreadyExists");
+      if (!conflict && !signal.aborted) {
         this.#o.onError?.(err, `${context} lease ${this.namespace}/${this.name}`);
       }
       return false;
