@@ -3,7 +3,7 @@
 // Kustomization labelled for the test file's own shard (so the processes ignore every other test's objects).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { kubectl, testEnv } from "../harness/context.ts";
@@ -124,6 +124,9 @@ export class ControllerProcess {
       clearTimeout(timer);
     }
     rmSync(this.#dir, { recursive: true, force: true });
+    // DRIFTLESS_TEST_LOG_DIR keeps each process's output for a look after the run.
+    const keep = process.env.DRIFTLESS_TEST_LOG_DIR;
+    if (keep) writeFileSync(join(keep, `${this.name}-${this.pid}.log`), this.output);
   }
 
   #take(text: string): void {
