@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -199,6 +207,18 @@ describe("withDecryptedSources", () => {
     expect(Buffer.from(data["values.yaml"] ?? "", "base64").toString()).toBe(
       fixture("decrypted/values-pgp.yaml").toString(),
     );
+  });
+
+  it("keeps absolute symlinks into the source working in the private copy", async () => {
+    tree({
+      "app/kustomization.yaml": "resources: [secret.yaml, link.yaml]\n",
+      "app/secret.yaml": fixture("encrypted/encrypted-regex.yaml"),
+      "shared/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\ndata: {a: b}\n",
+    });
+    symlinkSync(join(root, "shared/cm.yaml"), join(root, "app/link.yaml"));
+    const objects = await withDecryptedSources(root, join(root, "app"), fluxBuild(), { keys, tempDir: temp });
+    expect(find(objects, "ConfigMap", "shared").data).toEqual({ a: "b" });
+    expect(find(objects, "Secret", "app-credentials")).not.toHaveProperty("sops");
   });
 
   it("decrypts an encrypted patch file", async () => {

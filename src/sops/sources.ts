@@ -4,6 +4,7 @@
 // temporary copy of the source (mode 0700) that the build runs over and that is removed afterwards.
 
 import {
+  constants,
   copyFileSync,
   linkSync,
   lstatSync,
@@ -288,23 +289,36 @@ export async function decryptSourceFiles(
 
 // ---- the private copy ------------------------------------------------------------------------------------
 
-// Mirrors a tree with hard links (copies across file systems). Decrypted files replace their link with a
-// new file, so the source tree is never written to. Synchronous: one system call a file, no thread pool trips.
+// Mirrors a tree with hard links (copies, cloned where the file system can, across mounts). Decrypted files
+// replace their link with a new file, so the source tree is never written to. Absolute symlinks into the tree
+// point into the copy. Synchronous: one system call a file, no thread pool round trips.
 function mirrorTree(src: string, dst: string): void {
-  mkdirSync(dst, { mode: 0o700 });
-  for (const e of readdirSync(src, { withFileTypes: true })) {
-    const from = path.join(src, e.name);
-    const to = path.join(dst, e.name);
-    if (e.isDirectory()) mirrorTree(from, to);
-    else if (e.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
-    else if (e.isFile()) {
-      try {
-        linkSync(from, to);
-      } catch {
-        copyFileSync(from, to);
+  const state = { link: true };
+  const walk = (from: string, to: string): void => {
+    mkdirSync(to, { mode: 0o700 });
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      const f = path.join(from, e.name);
+      const t = path.join(to, e.name);
+      if (e.isDirectory()) walk(f, t);
+      else if (e.isSymbolicLink()) {
+        const target = readlinkSync(f);
+        const inside = path.isAbsolute(target) && (target === src || target.startsWith(src + path.sep));
+        symlinkSync(inside ? path.join(dst, path.relative(src, target)) : target, t);
+      } else if (e.isFile()) {
+        if (state.link) {
+          try {
+            linkSync(f, t);
+            continue;
+          } catch (err) {
+            // Another mount (e.g. separate emptyDirs): copy the rest instead of failing every link.
+            if ((err as NodeJS.ErrnoException).code === "EXDEV") state.link = false;
+          }
+        }
+        copyFileSync(f, t, constants.COPYFILE_FICLONE);
       }
     }
-  }
+  };
+  walk(src, dst);
 }
 
 // Parts of the plaintext that could surface in a build error (values of `key: value`/`KEY=value` lines):
