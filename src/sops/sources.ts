@@ -199,9 +199,10 @@ function scanManifestPaths(dir: string): string[] {
     }
     for (const name of names) {
       const p = path.join(d, name);
-      let st: ReturnType<typeof statSync>;
+      let st: ReturnType<typeof lstatSync>;
       try {
-        st = statSync(p);
+        // Symlinked directories are not followed, as in Flux (Go's filepath.Walk).
+        st = lstatSync(p);
       } catch {
         continue;
       }
