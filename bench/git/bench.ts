@@ -108,7 +108,7 @@ const quantile = (xs: readonly number[], q: number): number => {
 
 const servers = await startGitServers({ ssh: false });
 const info = servers.info();
-const work = mkdtempSync(path.join(tmpdir(), "driftless-bench-git-"));
+const work = mkdtempSync(path.join(tmpdir(), "gitsource-benchmark-"));
 try {
   const repo = "big";
   const dir = await createRepo(info, repo);
