@@ -3,49 +3,31 @@
 // deploy/'s cluster-admin binding added it reconciles the seed's layout.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { z } from "zod";
 import { driftless } from "../cli/support.ts";
-import { pushSeedRepo, seedFiles } from "../e2e/support.ts";
 import { createNamespace, kubectl, testEnv } from "../harness/context.ts";
-import { repoUrl } from "../harness/git/index.ts";
-import { ManagedProcess } from "../harness/proc.ts";
+import { commitFiles, createRepo, repoUrl } from "../harness/git/index.ts";
+import type { ManagedProcess } from "../harness/proc.ts";
+import { readTree } from "../harness/tree.ts";
 import { eventually, jsonpath } from "../harness/wait.ts";
+import {
+  apply,
+  installLeastPrivilege,
+  isClusterAdminBinding,
+  type Manifest,
+  ManifestSchema,
+  must,
+  ROOT,
+  CONTROLLER_USER as SA,
+  startController,
+  uninstall,
+  writeControllerKubeconfig,
+} from "./support.ts";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
-const SA = "system:serviceaccount:flux-system:driftless";
-
-const ManifestSchema = z.looseObject({
-  apiVersion: z.string(),
-  kind: z.string(),
-  metadata: z.looseObject({
-    name: z.string(),
-    namespace: z.string().optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-  }),
-  spec: z.record(z.string(), z.unknown()).optional(),
-});
-type Manifest = z.infer<typeof ManifestSchema>;
-
-/** deploy/ rendered by kubectl's kustomize, as `kubectl apply -k deploy/` would apply it. */
-async function renderDeploy(): Promise<Manifest[]> {
-  const r = await kubectl(["kustomize", join(ROOT, "deploy")]);
-  if (r.code !== 0) throw new Error(`kubectl kustomize deploy: ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => ManifestSchema.parse(d.toJS()));
-}
-
-async function apply(objects: readonly Manifest[]): Promise<void> {
-  const r = await kubectl(["apply", "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
-  if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
-}
-
-const must = async (args: string[]): Promise<string> => {
-  const r = await kubectl(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-};
+/** The files of examples/seed, path → content. */
+const seedFiles = (): Record<string, string> => readTree(join(ROOT, "examples", "seed"));
 
 describe("deploy/ RBAC with the real controller running as its ServiceAccount", () => {
   const dir = mkdtempSync(join(tmpdir(), "driftless-rbac-"));
@@ -57,28 +39,14 @@ describe("deploy/ RBAC with the real controller running as its ServiceAccount", 
 
   beforeAll(async () => {
     const env = testEnv();
-    rendered = await renderDeploy();
-    clusterAdmin = rendered.find(
-      (o) => o.kind === "ClusterRoleBinding" && JSON.stringify(o).includes('"name":"cluster-admin"'),
-    );
-    // Everything but the Deployment (no image runs here) and, for now, the cluster-admin binding.
-    await apply(rendered.filter((o) => o.kind !== "Deployment" && o !== clusterAdmin));
-    const token = (await must(["create", "token", "driftless", "-n", "flux-system", "--duration=1h"])).trim();
-    const kubeconfig = join(dir, "kubeconfig");
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: "testbed", cluster: { server: env.server, "certificate-authority": env.caCert } }],
-        users: [{ name: "driftless", user: { token } }],
-        contexts: [{ name: "driftless", context: { cluster: "testbed", user: "driftless" } }],
-        "current-context": "driftless",
-      }),
-    );
+    rendered = await installLeastPrivilege();
+    clusterAdmin = rendered.find(isClusterAdminBinding);
+    const kubeconfig = await writeControllerKubeconfig(dir);
 
     ns = await createNamespace("rbac");
-    const repo = await pushSeedRepo();
+    const repo = `rbac-seed-${process.pid}`;
+    await createRepo(env.git, repo);
+    await commitFiles(env.git, repo, seedFiles(), { message: "seed layout", branch: "main" });
     await must([
       "create",
       "secret",
@@ -103,22 +71,7 @@ describe("deploy/ RBAC with the real controller running as its ServiceAccount", 
     }
     writeFileSync(join(dir, "sync.yaml"), sync.map((o) => stringify(o)).join("---\n"));
 
-    controller = new ManagedProcess(
-      "controller",
-      join(ROOT, "node_modules", ".bin", "node"),
-      [
-        join(ROOT, "bin", "driftless.mjs"),
-        "controller",
-        `--kubeconfig=${kubeconfig}`,
-        `--watch-label-selector=driftless.test/shard=${shard}`,
-        `--storage-path=${join(dir, "storage")}`,
-        "--enable-leader-election",
-        "--health-addr=127.0.0.1:0",
-        "--metrics-addr=127.0.0.1:0",
-      ],
-      join(dir, "controller.log"),
-      { ...process.env, KUBECONFIG: "", POD_NAMESPACE: "flux-system", POD_NAME: `driftless-${shard}` },
-    );
+    controller = startController({ kubeconfig, dir, shard });
     await must(["apply", "-f", join(dir, "sync.yaml")]);
   });
 
@@ -127,14 +80,7 @@ describe("deploy/ RBAC with the real controller running as its ServiceAccount", 
     if (ns) await kubectl(["delete", "-f", join(dir, "sync.yaml"), "--timeout=60s"]);
     await controller?.stop();
     if (ns) await kubectl(["delete", "namespace", ns, "--wait=false"]);
-    // Leave flux-system and the CRDs, which other tests use; remove the RBAC and the rest.
-    for (const o of rendered) {
-      if (o.kind === "Namespace" || o.kind === "CustomResourceDefinition" || o.kind === "Deployment")
-        continue;
-      const target = [`${o.kind.toLowerCase()}/${o.metadata.name}`];
-      if (o.metadata.namespace) target.push("-n", o.metadata.namespace);
-      await kubectl(["delete", ...target, "--ignore-not-found", "--wait=false"]);
-    }
+    await uninstall(rendered);
     rmSync(dir, { recursive: true, force: true });
   });
 
