@@ -2,23 +2,15 @@
 // one phase per call, as Flux's kustomize-controller. Failures become conditions with Flux's reasons.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { ConditionStatus, ConditionType, Reason } from "../../api/condition.ts";
+import { ConditionStatus, Reason } from "../../api/condition.ts";
 import { parseDuration } from "../../api/duration.ts";
-import {
-  inventoryEntry,
-  type parseInventoryEntry,
-  type ResourceInventory,
-  referenceApiVersion,
-} from "../../api/inventory.ts";
+import { inventoryEntry } from "../../api/inventory.ts";
 import { type Kustomization, KustomizationType, parseKustomization } from "../../api/kustomization.ts";
 import { FLUX_FINALIZER, RECONCILE_REQUEST_ANNOTATION } from "../../api/meta.ts";
 import { applyAll, applyAllStaged } from "../../apply/apply.ts";
 import { type ChangeSetEntry, formatChangeSet } from "../../apply/changeset.ts";
-import { deleteAll } from "../../apply/delete.ts";
 import { ApplyError } from "../../apply/errors.ts";
 import { ResourceManager } from "../../apply/manager.ts";
-import { waitForSet } from "../../apply/wait.ts";
-import { inventoryOf, mergeInventories, staleReferences } from "../../inventory/inventory.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject, ObjectKey, ResourceRef } from "../../kube/object.ts";
 import { decryptionInputs, type SecretKey, secretGetter } from "../../sops/pipeline.ts";
@@ -29,7 +21,9 @@ import type { ArtifactProvider, LocalArtifact, SourceRef } from "./artifacts.ts"
 import { checkDependencies, DependencyNotReadyError } from "./dependencies.ts";
 import type { DriftTracker } from "./drift.ts";
 import { finalize } from "./finalize.ts";
-import { BuildFailedError, OwnerLabels, render } from "./render.ts";
+import { checkHealth, HealthCheckCanceledError, HealthCheckFailedError, timeoutOf } from "./health.ts";
+import { PruneFailedError, pruneStale, toIdentity } from "./prune.ts";
+import { BuildFailedError, render } from "./render.ts";
 import { AccessDeniedError, ArtifactNotReadyError, resolveArtifact } from "./source.ts";
 import { StatusBuilder } from "./status.ts";
 import { readSubstituteFrom } from "./substitute-from.ts";
@@ -138,11 +132,10 @@ export class KustomizationReconciler implements Reconciler {
       // 5. Prune what was removed from Git.
       log.debug({ changes: changes.length }, "applied");
       const pruned = await this.#prune(ks, manager, objects, status, log);
-      status.status.inventory = pruned.inventory;
 
       // 6. Wait for the objects to become ready.
       log.debug("pruned; checking health");
-      await this.#healthCheck(ks, manager, objects, status, log);
+      await this.#healthCheck(ks, ksKey, manager, objects, status, log);
 
       // 7. Report success.
       status.ready(
@@ -230,104 +223,53 @@ export class KustomizationReconciler implements Reconciler {
     await this.#event(ks, "Warning", "DriftDetected", message, artifact.revision);
   }
 
-  // Deletes the objects of the previous inventory that the new render lacks; failed deletes stay listed.
+  // Deletes what Git no longer has; an empty render that prunes everything is reported loudly.
   async #prune(
     ks: Kustomization,
     manager: ResourceManager,
     objects: KubeObject[],
     status: StatusBuilder,
     log: Logger,
-  ): Promise<{ inventory: ResourceInventory; warning?: string }> {
-    const next = inventoryOf(objects.map(toIdentity));
-    if (!ks.spec.prune) return { inventory: next };
-    const stale = staleReferences(ks.status.inventory, next);
-    if (stale.length === 0) return { inventory: next };
+  ): Promise<{ warning?: string }> {
+    const revision = status.status.lastAttemptedRevision;
+    const result = await pruneStale(ks, manager, objects);
+    status.status.inventory = result.inventory;
     let warning: string | undefined;
-    if (objects.length === 0) {
-      // An empty render prunes everything, as Flux does; say so loudly (event and Ready message).
-      const message = `the build at path '${ks.spec.path ?? "./"}' produced no objects: pruning all ${stale.length} previously applied objects`;
-      log.warn({ objects: stale.length }, "empty build prunes everything");
-      await this.#event(ks, "Warning", "PruneAll", message, status.status.lastAttemptedRevision);
-      warning = `the build produced no objects: pruned all ${stale.length} previously applied objects`;
+    if (result.prunedAll !== undefined) {
+      const n = result.prunedAll;
+      log.warn({ objects: n }, "empty build prunes everything");
+      const message = `the build at path '${ks.spec.path ?? "./"}' produced no objects: pruning all ${n} previously applied objects`;
+      await this.#event(ks, "Warning", "PruneAll", message, revision);
+      warning = `the build produced no objects: pruned all ${n} previously applied objects`;
     }
-    const result = await deleteAll(manager, stale, {
-      ownerLabels: {
-        [OwnerLabels.name]: ks.metadata.name ?? "",
-        [OwnerLabels.namespace]: ks.metadata.namespace ?? "",
-      },
-    });
-    const deleted = result.entries.filter((e) => e.action === "deleted");
-    if (deleted.length > 0) {
-      await this.#event(
-        ks,
-        "Normal",
-        "Progressing",
-        formatChangeSet(deleted),
-        status.status.lastAttemptedRevision,
-      );
+    if (result.deleted.length > 0) {
+      await this.#event(ks, "Normal", "Progressing", formatChangeSet(result.deleted), revision);
     }
-    if (result.failures.length > 0) {
-      const kept = mergeInventories(
-        next,
-        result.failures.map((f) => ({ id: inventoryEntry(refIdentity(f.ref)).id, v: f.ref.version })),
-      );
-      status.status.inventory = kept;
-      throw new PruneFailedError(
-        `prune failed: ${result.failures.map((f) => `${f.subject}: ${f.message}`).join("; ")}`,
-      );
-    }
-    return { inventory: next, ...(warning ? { warning } : {}) };
+    return warning ? { warning } : {};
   }
 
-  // Waits for every applied object (wait: true) or the listed ones (healthChecks) to become ready.
+  // Waits for health, giving way when the Kustomization drifts again or gets a new artifact.
   async #healthCheck(
     ks: Kustomization,
+    ksKey: string,
     manager: ResourceManager,
     objects: KubeObject[],
     status: StatusBuilder,
     log: Logger,
   ): Promise<void> {
-    const targets: Pick<KubeObject, "apiVersion" | "kind" | "metadata">[] = ks.spec.wait
-      ? objects
-      : (ks.spec.healthChecks ?? []).map((h) => ({
-          apiVersion: h.apiVersion ?? "v1",
-          kind: h.kind,
-          metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) },
-        }));
-    if (targets.length === 0) {
-      status.clear(ConditionType.Healthy);
-      return;
-    }
-    const ksKey = `${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`;
     const interrupt = this.#o.drift.interruptSignal(ksKey);
-    const result = await waitForSet(manager, targets, {
-      timeoutMs: timeoutOf(ks),
-      intervalMs: 1000,
-      signal: interrupt.signal,
-      onPoll: (notReady) =>
-        log.debug(
-          { notReady: notReady.map((s) => `${s.subject} ${s.status}: ${s.message}`) },
-          "waiting for health",
-        ),
-    });
-    if (!result.ready) {
-      const message = `${result.timedOut ? "timeout waiting for: " : "health check failed: "}[${result.failures.map((f) => `${f.subject} ${f.message}`).join(", ")}]`;
-      status.set(
-        ConditionType.Healthy,
-        ConditionStatus.False,
-        Reason.HealthCheckFailed,
-        message,
-        ks.metadata.generation,
-      );
-      throw new HealthCheckFailedError(message);
+    try {
+      await checkHealth(ks, manager, objects, status, {
+        signal: interrupt.signal,
+        onPoll: (notReady) =>
+          log.debug(
+            { notReady: notReady.map((s) => `${s.subject} ${s.status}: ${s.message}`) },
+            "waiting for health",
+          ),
+      });
+    } finally {
+      interrupt.release();
     }
-    status.set(
-      ConditionType.Healthy,
-      ConditionStatus.True,
-      Reason.Succeeded,
-      "Health check passed",
-      ks.metadata.generation,
-    );
   }
 
   async #failed(
@@ -338,6 +280,7 @@ export class KustomizationReconciler implements Reconciler {
     retryIntervalMs: number,
     log: Logger,
   ): Promise<ReconcileResult> {
+    if (err instanceof PruneFailedError) status.status.inventory = err.inventory;
     const { reason, requeueAfter } = classify(err, retryIntervalMs, this.#o.requeueDependencyMs ?? 30_000);
     const message = err instanceof Error ? err.message : String(err);
     // A failed run must not skip the next one's dry runs (a canceled health check applied everything).
@@ -405,21 +348,6 @@ export class KustomizationReconciler implements Reconciler {
   }
 }
 
-/** The prune phase failed for some objects (kept in the inventory for the next run). */
-export class PruneFailedError extends Error {
-  override name = "PruneFailedError";
-}
-
-/** The health check gave way to a newer reconcile (drift or a new revision); it runs again at once. */
-export class HealthCheckCanceledError extends Error {
-  override name = "HealthCheckCanceledError";
-}
-
-/** The health check failed or timed out. */
-export class HealthCheckFailedError extends Error {
-  override name = "HealthCheckFailedError";
-}
-
 function classify(
   err: unknown,
   retryMs: number,
@@ -464,33 +392,6 @@ async function resourcesOf(
     }
   }
   return out;
-}
-
-function toIdentity(o: KubeObject): {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-} {
-  return {
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    metadata: {
-      name: o.metadata.name ?? "",
-      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-    },
-  };
-}
-
-function refIdentity(ref: ReturnType<typeof parseInventoryEntry>): ReturnType<typeof toIdentity> {
-  return {
-    apiVersion: referenceApiVersion(ref),
-    kind: ref.kind,
-    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
-  };
-}
-
-function timeoutOf(ks: Kustomization): number {
-  return ks.spec.timeout ? parseDuration(ks.spec.timeout) : parseDuration(ks.spec.interval);
 }
 
 /** Flux spreads requeues by up to 5% so that many objects do not reconcile in lockstep. */
