@@ -14,7 +14,8 @@ FROM node:22-slim AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --omit=dev leaves out typescript, vitest, biome and the `node` package (a second Node binary for dev).
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: ssh2's optional native crypto binding needs a compiler; its pure JS fallback is used.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM node:22-slim AS runtime
 ENV NODE_ENV=production
