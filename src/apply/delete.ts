@@ -61,7 +61,12 @@ async function deleteOne(
   if (!live) return entryFor(stub, Action.Deleted);
   const labels = live.metadata.labels ?? {};
   const owned = Object.entries(options.ownerLabels).every(([k, v]) => labels[k] === v);
-  if (!owned || hasMeta(live, Annotations.prune, "disabled")) {
+  // As Flux: `prune: disabled` keeps an object, and so does `reconcile: disabled` (hands off entirely).
+  if (
+    !owned ||
+    hasMeta(live, Annotations.prune, "disabled") ||
+    hasMeta(live, Annotations.reconcile, "disabled")
+  ) {
     return entryFor(live, Action.Skipped);
   }
   if (live.metadata.deletionTimestamp) return entryFor(live, Action.Deleted);

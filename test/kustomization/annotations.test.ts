@@ -125,6 +125,10 @@ describe("kustomization per-object annotations", () => {
     expect(await jsonpath(["configmap/normal", "-n", ns], "{.data.a}")).toBe("2");
     expect(await jsonpath(["configmap/ignored", "-n", ns], "{.data.a}")).toBe("1");
     expect(await jsonpath(["configmap/disabled", "-n", ns], "{.data.a}")).toBe("1");
+    // reconcile: disabled also keeps the object when Git drops it; ssa: Ignore does not.
+    await deploy("excl", { "normal.yaml": cm("normal", ns, { a: "3" }) });
+    expect(await exists(["configmap/disabled", "-n", ns])).toBe(true);
+    expect(await exists(["configmap/ignored", "-n", ns])).toBe(false);
   });
 
   it("reconcile: disabled in Git creates the object but never updates it", async () => {
