@@ -144,4 +144,19 @@ describe("deploy/", () => {
     expect(d.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
     expect(svc.spec.ports).toEqual([expect.objectContaining({ port: 8080, targetPort: "http-metrics" })]);
   });
+
+  it("is accepted whole by the API server, the Deployment within Pod Security's restricted profile", async () => {
+    // The namespace for real (its labels make Pod Security warn), then everything else as a server dry run.
+    const namespace = objects.find((o) => o.kind === "Namespace");
+    expect((await kubectl(["apply", "-f", "-"], JSON.stringify(namespace))).code).toBe(0);
+    const r = await kubectl(["apply", "-k", join(ROOT, "deploy"), "--dry-run=server"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("deployment.apps/driftless created (server dry run)");
+    expect(r.stderr).not.toMatch(/PodSecurity/);
+    // The same Deployment with its hardening removed does draw the warning: the check above can fail.
+    const [raw] = byKind("Deployment");
+    const weakened = JSON.parse(JSON.stringify(raw).replace('"runAsNonRoot":true', '"runAsNonRoot":false'));
+    const weak = await kubectl(["apply", "--dry-run=server", "-f", "-"], JSON.stringify(weakened));
+    expect(weak.stderr).toMatch(/would violate PodSecurity "restricted/);
+  });
 });
