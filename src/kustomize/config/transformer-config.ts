@@ -80,24 +80,31 @@ export function defaultConfig(): TransformerConfig {
   };
 }
 
-const sameSpec = (a: FieldSpec, b: FieldSpec): boolean =>
-  (a.group ?? "") === (b.group ?? "") &&
-  (a.version ?? "") === (b.version ?? "") &&
-  (a.kind ?? "") === (b.kind ?? "") &&
-  a.path === b.path;
-
 /** Appends specs not already present; the same spec with a different `create` is a conflict. */
-export function mergeSpecs(a: readonly FieldSpec[], b: readonly FieldSpec[]): FieldSpec[] {
+export function mergeSpecs(a: readonly FieldSpec[], b: readonly FieldSpec[]): readonly FieldSpec[] {
+  // Most merges combine the same default lists: keep them shared instead of rebuilding.
+  if (a === b || b.length === 0) return a;
+  if (a.length === 0) return b;
   const out = [...a];
+  const index = new Map<string, FieldSpec>(a.map((x) => [specKey(x), x]));
   for (const x of b) {
-    const found = out.find((y) => sameSpec(x, y));
-    if (found === undefined) out.push(x);
-    else if ((found.create === true) !== (x.create === true)) throw new BuildError("conflicting fieldspecs");
+    const found = index.get(specKey(x));
+    if (found === undefined) {
+      out.push(x);
+      index.set(specKey(x), x);
+    } else if ((found.create === true) !== (x.create === true))
+      throw new BuildError("conflicting fieldspecs");
   }
   return out;
 }
 
-function mergeBackRefs(a: readonly NameBackRef[], b: readonly NameBackRef[]): NameBackRef[] {
+function specKey(x: FieldSpec): string {
+  return `${x.group ?? ""}|${x.version ?? ""}|${x.kind ?? ""}|${x.path}`;
+}
+
+function mergeBackRefs(a: readonly NameBackRef[], b: readonly NameBackRef[]): readonly NameBackRef[] {
+  if (a === b || b.length === 0) return a;
+  if (a.length === 0) return b;
   const out = [...a];
   for (const x of b) {
     const i = out.findIndex(
@@ -115,6 +122,7 @@ function mergeBackRefs(a: readonly NameBackRef[], b: readonly NameBackRef[]): Na
 
 /** Merges b into a. */
 export function mergeConfig(a: TransformerConfig, b: TransformerConfig): TransformerConfig {
+  if (a === b) return a;
   const out = { ...a, nameReference: mergeBackRefs(a.nameReference, b.nameReference) } as Record<
     string,
     unknown
