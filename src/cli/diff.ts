@@ -1,7 +1,5 @@
 // `driftless diff`: renders a directory locally and shows, per object, what a server-side apply would
 // change on the live cluster (a dry run: nothing is written), plus what a Kustomization would prune.
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { referenceApiVersion } from "../api/inventory.ts";
 import { type Kustomization, KustomizationType, parseKustomization } from "../api/kustomization.ts";
 import { Action } from "../apply/changeset.ts";
@@ -10,10 +8,11 @@ import { ResourceManager } from "../apply/manager.ts";
 import { OwnerLabels, render } from "../controller/kustomization/render.ts";
 import { readSubstituteFrom } from "../controller/kustomization/substitute-from.ts";
 import { inventoryOf, staleReferences } from "../inventory/inventory.ts";
-import { KubeClient } from "../kube/client.ts";
+import type { KubeClient } from "../kube/client.ts";
 import { type KubeObject, parseKubeObject } from "../kube/object.ts";
 import { buildFlux } from "../kustomize/flux.ts";
 import type { Command } from "./command.ts";
+import { cliKubeClient } from "./output.ts";
 
 const USAGE = `usage: driftless diff --path <dir> [--kustomization <namespace>/<name>] [--kubeconfig <file>]
 Renders <dir> and dry-runs a server-side apply of every object against the cluster of --kubeconfig
@@ -71,9 +70,7 @@ export const diffCommand: Command = {
       return 2;
     }
     try {
-      // The CLI is an entry point: like main.ts it may read the environment.
-      const kubeconfig = flags.kubeconfig || process.env.KUBECONFIG || join(homedir(), ".kube", "config");
-      const client = KubeClient.fromFile(kubeconfig);
+      const client = cliKubeClient(flags.kubeconfig);
       const ks = flags.kustomization ? await getKustomization(client, flags.kustomization) : undefined;
       const objects = await renderLocally(client, flags.path as string, ks);
       const manager = new ResourceManager(client);
