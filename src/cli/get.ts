@@ -13,8 +13,8 @@ import {
   type ToolkitKind,
   type ToolkitView,
   ToolkitViewSchema,
+  withApiErrors,
 } from "./output.ts";
-import { withApiErrors } from "./reconcile.ts";
 
 const USAGE = `usage: driftless get [all|sources|ks] [flags]
 Lists GitRepositories and Kustomizations with their revision, suspension, Ready status, message and age,

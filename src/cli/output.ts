@@ -30,6 +30,16 @@ export function cliKubeClient(kubeconfigFlag: string | undefined): KubeClient {
   return KubeClient.fromFile(path);
 }
 
+/** Runs a cluster command's body; an error (API, kubeconfig) is printed and becomes exit code 2. */
+export async function withApiErrors(out: Output, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    out.error(err instanceof Error ? err.message : String(err));
+    return ExitCode.Error;
+  }
+}
+
 /** Writable side of a stream, as much as the output needs. */
 export interface Sink {
   write(text: string): unknown;

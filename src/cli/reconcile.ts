@@ -15,6 +15,7 @@ import {
   type ToolkitKind,
   type ToolkitView,
   ToolkitViewSchema,
+  withApiErrors,
 } from "./output.ts";
 
 const USAGE = `usage: driftless reconcile ks|kustomization NAME [flags]
@@ -143,16 +144,6 @@ export function parseTimeout(value: string): number | string {
     return ms > 0 ? ms : `--timeout must be positive, got ${JSON.stringify(value)}`;
   } catch {
     return `--timeout: invalid duration ${JSON.stringify(value)}`;
-  }
-}
-
-/** Runs a cluster command body, turning API errors into exit code 2 with a message. */
-export async function withApiErrors(out: Output, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (err) {
-    out.error(err instanceof Error ? err.message : String(err));
-    return ExitCode.Error;
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Command } from "./command.ts";
-import { cliKubeClient, ExitCode, Output, parseTarget } from "./output.ts";
-import { getView, parseTimeout, requestAndWait, targetFlagSpec, withApiErrors } from "./reconcile.ts";
+import { cliKubeClient, ExitCode, Output, parseTarget, withApiErrors } from "./output.ts";
+import { getView, parseTimeout, requestAndWait, targetFlagSpec } from "./reconcile.ts";
 
 const usage = (verb: "suspend" | "resume"): string => `usage: driftless ${verb} ks|kustomization NAME [flags]
        driftless ${verb} source git NAME [flags]
