@@ -4,6 +4,7 @@ import { stringify } from "yaml";
 import type { KubeObject } from "../kube/object.ts";
 import { Action, entryFor } from "./changeset.ts";
 import { failureOf, isImmutableError } from "./errors.ts";
+import { kubectlManagers } from "./fields.ts";
 import { Annotations, excluded, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
 import { unifiedDiff } from "./unified-diff.ts";
 
@@ -47,7 +48,9 @@ async function diffOne(m: ResourceManager, desired: KubeObject): Promise<DiffEnt
       force: true,
       fieldManager: m.owner.fieldManager,
     });
-    const diff = diffPair(live, dryRun, labels);
+    const merged =
+      live && !keepsOthersFields(live, desired) ? withoutTakenOver(dryRun, live, desired, m) : dryRun;
+    const diff = diffPair(live, merged, labels);
     const action = !live ? Action.Created : diff === "" ? Action.Unchanged : Action.Configured;
     return { subject, action, diff };
   } catch (err) {
@@ -71,6 +74,62 @@ function diffPair(
 ): string {
   const [b, a] = maskSecrets(before, after);
   return unifiedDiff(b ? render(b) : "", render(a), labels);
+}
+
+// ssa: Merge (in the cluster or in Git) keeps the fields of other managers: no take-over.
+function keepsOthersFields(live: KubeObject, desired: KubeObject): boolean {
+  return hasMeta(live, Annotations.ssa, "merge") || hasMeta(desired, Annotations.ssa, "merge");
+}
+
+/**
+ * The dry run leaves fields that kubectl owns; the real apply first takes them over (see fields.ts), so
+ * those Git lacks and no other manager owns are removed. Drop them from the dry-run result to match.
+ */
+function withoutTakenOver(
+  dryRun: KubeObject,
+  live: KubeObject,
+  desired: KubeObject,
+  m: ResourceManager,
+): KubeObject {
+  const taken: Record<string, unknown>[] = [];
+  const others: Record<string, unknown>[] = [];
+  for (const e of managedFieldsOf(live)) {
+    if (e.subresource || !isRecord(e.fieldsV1)) continue;
+    if (kubectlManagers.some((k) => k.name === e.manager && k.operation === e.operation))
+      taken.push(e.fieldsV1);
+    else if (e.manager !== m.owner.fieldManager) others.push(e.fieldsV1);
+  }
+  if (taken.length === 0) return dryRun;
+  const out = structuredClone(dryRun) as Record<string, unknown>;
+  for (const fields of taken) prune(out, desired as unknown as Record<string, unknown>, fields, others);
+  return out as KubeObject;
+}
+
+// Walks a FieldsV1 set over maps ("f:" keys only; list items are left alone).
+function prune(
+  obj: Record<string, unknown>,
+  desired: Record<string, unknown> | undefined,
+  fields: Record<string, unknown>,
+  others: readonly Record<string, unknown>[],
+): void {
+  for (const [key, sub] of Object.entries(fields)) {
+    if (!key.startsWith("f:")) continue;
+    const name = key.slice(2);
+    const otherSubs = others.map((o) => o[key]).filter(isRecord);
+    const want = desired?.[name];
+    if (want === undefined && otherSubs.length === 0) {
+      delete obj[name];
+    } else if (isRecord(obj[name]) && isRecord(sub)) {
+      prune(obj[name] as Record<string, unknown>, isRecord(want) ? want : undefined, sub, otherSubs);
+    }
+  }
+}
+
+function managedFieldsOf(
+  obj: KubeObject,
+): { manager?: unknown; operation?: unknown; subresource?: unknown; fieldsV1?: unknown }[] {
+  const entries = (obj.metadata as { managedFields?: unknown }).managedFields;
+  return Array.isArray(entries) ? entries.filter(isRecord) : [];
 }
 
 /** "Job.batch "x" is invalid: spec.template: Invalid value: {…huge…}: field is immutable" made short. */

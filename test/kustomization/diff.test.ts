@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
+import { createNamespace, kubectl, testEnv } from "../harness/context.ts";
 import { applyManifest, type Bed, configMap, kustomization, startBed, waitForRevision } from "./support.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -120,6 +120,31 @@ describe("driftless diff", () => {
     expect(r.stdout).toContain(`► ConfigMap/${ns}/four created\n`);
     expect(r.stdout).not.toContain("kustomize.toolkit.fluxcd.io/name");
     expect(r.stdout).not.toContain("deleted");
+  });
+
+  it("shows the removal of fields kubectl owns and Git lacks, as the apply's take-over would do", async () => {
+    for (const [name, flags] of [
+      ["by-ssa", ["--server-side"]],
+      ["by-csa", []],
+    ] as const) {
+      const r = await kubectl(["apply", ...flags, "-f", "-"], configMap(name, ns, { a: "1", stale: "x" }));
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const r = await runDiff([
+      "--path",
+      dirOf("takeover", {
+        "ssa.yaml": configMap("by-ssa", ns, { a: "1" }),
+        "csa.yaml": configMap("by-csa", ns, { a: "1" }),
+      }),
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    for (const name of ["by-ssa", "by-csa"]) {
+      const section = r.stdout.split("► ").find((s) => s.startsWith(`ConfigMap/${ns}/${name} `)) ?? "";
+      expect(section).toContain("drifted");
+      expect(section).toMatch(/^- {2}stale: x$/m);
+      expect(section).not.toMatch(/^- {2}a: "1"$/m);
+    }
   });
 
   it("exits 2 naming the object when the apiserver rejects it, and on a bad path", async () => {
