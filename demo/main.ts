@@ -120,6 +120,8 @@ const steps: Step[] = [
           "--log-format=console",
           `--storage-path=${join(work, "storage")}`,
           "--health-addr=127.0.0.1:0",
+          "--metrics-addr=127.0.0.1:0",
+          "--webhook-addr=127.0.0.1:0",
         ],
         { stdio: ["ignore", out, out] },
       );
@@ -147,6 +149,16 @@ const steps: Step[] = [
         `--from-file=identity=${info.git.ssh.clientKeyFile}`,
         `--from-file=known_hosts=${info.git.ssh.knownHostsFile}`,
       );
+      // The age key that decrypts secrets/production (a throwaway demo key).
+      await kubectl(
+        "create",
+        "secret",
+        "generic",
+        "sops-age",
+        "-n",
+        "flux-system",
+        `--from-file=age.agekey=${join(root, "examples", "keys", "demo.agekey")}`,
+      );
       const sync = (seed["clusters/production/flux-system/gotk-sync.yaml"] ?? "").replace(
         "ssh://git@github.com/your-org/your-gitops-repo.git",
         repoUrl(info.git, "ssh", repo),
@@ -154,7 +166,8 @@ const steps: Step[] = [
       writeFileSync(join(work, "gotk-sync.yaml"), sync);
       await kubectl("apply", "-f", join(work, "gotk-sync.yaml"));
       await kubectl("apply", "-f", join(seedDir, "clusters", "production", "infrastructure.yaml"));
-      return "GitRepository/my-gitops-repo, Kustomization/apps-production (+ cert-manager, nginx-ingress)";
+      await kubectl("apply", "-f", join(seedDir, "clusters", "production", "secrets.yaml"));
+      return "GitRepository/my-gitops-repo, Kustomization/apps-production (+ cert-manager, nginx-ingress, secrets-production)";
     },
   },
   {
@@ -199,6 +212,21 @@ const steps: Step[] = [
         ),
       );
       return `frontend ${await jp(["deployment/frontend-deployment", "-n", "frontend"], "{.status.readyReplicas}")}/2 ready`;
+    },
+  },
+  {
+    title: "the SOPS-encrypted Secret (age) in git lands decrypted",
+    timeoutMs: 60_000,
+    run: async () => {
+      const committed = seed["secrets/production/db-credentials.sops.yaml"] ?? "";
+      if (!committed.includes("ENC[AES256_GCM,")) throw new Error("the Secret in git is not encrypted");
+      const password = await until("the decrypted Secret", 55_000, async () => {
+        const v = await jp(["secret/db-credentials", "-n", "backend"], "{.data.password}");
+        return v ? Buffer.from(v, "base64").toString("utf8") : undefined;
+      });
+      if (password !== "correct-horse-battery-staple")
+        throw new Error("the Secret does not hold the committed password");
+      return "Secret/backend/db-credentials decrypted (git holds only ENC[AES256_GCM,…] values)";
     },
   },
   {
