@@ -1,6 +1,7 @@
 // Reads YAML streams into plain values with go-yaml v3's scalar rules (what kustomize decodes with),
 // bounded against alias bombs and oversized input.
 import { isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, type Scalar } from "yaml";
+import { fastParse } from "./fast-parse.ts";
 import { decodePlain } from "./scalar.ts";
 
 /** A YAML document could not be read; `file` names where it came from. */
@@ -93,6 +94,15 @@ function scalarValue(node: Scalar): unknown {
 
 /** Parses a multi-document YAML stream; empty documents are dropped. */
 export function parseYamlStream(text: string, file: string, limits: ParseLimits = DEFAULT_LIMITS): unknown[] {
+  return fastParse(text, limits.maxNodes) ?? parseYamlStreamComplete(text, file, limits);
+}
+
+/** Parses with the `yaml` library's full document model (errors, anchors, tags, merge keys). */
+export function parseYamlStreamComplete(
+  text: string,
+  file: string,
+  limits: ParseLimits = DEFAULT_LIMITS,
+): unknown[] {
   const docs = parseAllDocuments(text, {
     schema: "failsafe",
     uniqueKeys: true,
