@@ -2,7 +2,7 @@
 // listed ones; a timeout or a Failed object makes Ready=False/HealthCheckFailed naming the object.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespace } from "../harness/context.ts";
-import { jsonpath } from "../harness/wait.ts";
+import { eventually, jsonpath } from "../harness/wait.ts";
 import {
   applyManifest,
   type Bed,
@@ -130,6 +130,29 @@ describe("kustomization health checks", () => {
     expect(
       await jsonpath(["job/migrate", "-n", ns], '{.status.conditions[?(@.type=="Complete")].status}'),
     ).toBe("True");
+  });
+
+  it("says Reconciliation in progress while waiting, and a new revision cuts the wait short", async () => {
+    const stuckRev = await bed.publish(ns, "progress", {
+      "web.yaml": deployment("slowweb", ns, { nowhere: "true" }),
+    });
+    await applyManifest(
+      kustomization(ns, "progress", {
+        sourceRef: { kind: "GitRepository", name: "progress" },
+        wait: true,
+        timeout: "10m",
+      }),
+    );
+    const reconciling = await eventually(async () => {
+      const c = await condition(ns, "progress", "Reconciling");
+      return c?.status === "True" ? c : undefined;
+    });
+    expect(reconciling.message).toContain(stuckRev);
+    expect((await condition(ns, "progress", "Ready"))?.status).toBe("Unknown");
+    // The fixed revision is applied long before the 10 minute timeout of the stuck one.
+    const fixed = await bed.publish(ns, "progress", { "web.yaml": deployment("slowweb", ns) });
+    await waitForRevision(ns, "progress", fixed, 30_000);
+    expect(await jsonpath(["deployment/slowweb", "-n", ns], "{.status.readyReplicas}")).toBe("1");
   });
 
   it("checks only the objects listed in healthChecks when wait is false", async () => {

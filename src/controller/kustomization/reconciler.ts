@@ -201,12 +201,31 @@ export class KustomizationReconciler implements Reconciler {
       return entries.filter((e) => e.action === "created" || e.action === "configured");
     }
     status.progressing(`Reconciling revision ${artifact.revision}`, ks.metadata.generation);
+    await this.#writeProgress(ks, ksKey, status);
     const entries = await applyAllStaged(manager, objects, { force, stageTimeoutMs: timeoutOf(ks) });
     this.#o.drift.watch((await resourcesOf(manager, objects)) ?? []);
     this.#o.drift.markApplied(ksKey, fingerprint);
     // A full apply made the cluster equal to Git: any drift reported before is gone.
     status.clear(DRIFTED_CONDITION);
     return entries.filter((e) => e.action === "created" || e.action === "configured");
+  }
+
+  // Says "Reconciliation in progress" while a new revision applies and waits, as Flux does; best effort.
+  async #writeProgress(ks: Kustomization, ksKey: string, status: StatusBuilder): Promise<void> {
+    const cached = this.#o.getKustomization(ksKey);
+    if (!cached) return;
+    const observed = ks.status.observedGeneration;
+    await writeStatus(
+      this.#o.client,
+      KS_RESOURCE,
+      cached,
+      { ...status.status },
+      {
+        ...(observed !== undefined ? { observedGeneration: observed } : {}),
+      },
+    ).catch((err: unknown) =>
+      this.#o.log.debug({ kustomization: ksKey, err: String(err) }, "progress status not written"),
+    );
   }
 
   async #reportDrift(
@@ -306,7 +325,6 @@ export class KustomizationReconciler implements Reconciler {
     const client = sa
       ? this.#o.client.impersonating({
           user: `system:serviceaccount:${namespace}:${sa}`,
-          groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
         })
       : this.#o.client;
     return new ResourceManager(client, { concurrency: this.#o.concurrency ?? 8 });

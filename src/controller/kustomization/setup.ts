@@ -143,6 +143,8 @@ export function createKustomizationController(
         sr.name === ref.name &&
         (sr.namespace ?? ks.metadata.namespace) === ref.namespace
       ) {
+        // A health check still waiting on the previous revision gives way to the new one.
+        drift.interrupt(`${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`);
         enqueue({ namespace: ks.metadata.namespace ?? "", name: ks.metadata.name ?? "" });
       }
     }
