@@ -19,11 +19,10 @@ import {
   writeControllerKubeconfig,
 } from "./support.ts";
 
-// Skipped until the Kustomization reconciler impersonates the user alone: it also sends Impersonate-Group,
-// which needs `impersonate` on groups, a right deploy/ does not grant because it would let the controller
-// act as system:masters. The API server adds a service account's groups by itself. With that right added
-// to deploy/rbac.yaml for a trial, both tests pass.
-describe.skip("deploy/ without cluster-admin, tenants by --default-service-account", () => {
+// The reconciler impersonates the tenant's user alone (no Impersonate-Group, which would need `impersonate`
+// on groups, a right deploy/ does not grant because it would let the controller act as system:masters):
+// the API server adds a service account's groups by itself.
+describe("deploy/ without cluster-admin, tenants by --default-service-account", () => {
   const dir = mkdtempSync(join(tmpdir(), "driftless-tenancy-"));
   const shard = `tenancy-${process.pid}`;
   let ns = "";
