@@ -1,6 +1,6 @@
 // File access for a build: reads relative to a kustomization root, enforcing kustomize's default
 // load restrictions (no file outside the root's tree, symlinks included) and a size limit.
-import { lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError } from "./resource.ts";
 
@@ -55,6 +55,21 @@ export class Loader {
       );
     }
     return path.resolve(this.root, rel);
+  }
+
+  /** What a path is: a directory, a file, or nothing (one stat). */
+  kindOf(abs: string): "dir" | "file" | "none" {
+    const st = statSync(abs, { throwIfNoEntry: false });
+    return st === undefined ? "none" : st.isDirectory() ? "dir" : "file";
+  }
+
+  /** The names in this root, for finding the kustomization file with one read. */
+  names(): Set<string> {
+    try {
+      return new Set(readdirSync(this.root));
+    } catch {
+      return new Set();
+    }
   }
 
   /** Whether a path exists and is a directory. */

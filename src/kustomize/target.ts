@@ -30,7 +30,10 @@ export interface LoadedKustomization {
 
 /** Finds and parses the kustomization file of a directory; undefined when it has none. */
 export function readKustomization(ldr: Loader): LoadedKustomization | undefined {
-  const found = KUSTOMIZATION_FILE_NAMES.filter((n) => ldr.exists(path.join(ldr.root, n)));
+  const names = ldr.names();
+  const found = KUSTOMIZATION_FILE_NAMES.filter(
+    (n) => names.has(n) && ldr.kindOf(path.join(ldr.root, n)) === "file",
+  );
   if (found.length === 0) return undefined;
   if (found.length > 1) {
     throw new BuildError(`Found multiple kustomization files under: ${ldr.root}`);
@@ -192,12 +195,13 @@ export function accumulate(
 function accumulateResources(ldr: Loader, ctx: TargetContext, rm: ResMap, entries: readonly string[]): void {
   for (const entry of entries) {
     const abs = ldr.resolve(entry);
-    if (ldr.isDir(abs)) {
+    const kind = ldr.kindOf(abs);
+    if (kind === "dir") {
       const sub = accumulate(ldr.child(abs), ctx);
       rm.appendAll(sub.rm.list);
       rm.config = mergeConfig(rm.config, sub.rm.config);
     } else {
-      if (!ldr.exists(abs)) {
+      if (kind === "none") {
         throw new BuildError(
           `accumulating resources: accumulation err='accumulating resources from '${entry}': open ${abs}: no such file or directory'`,
         );
