@@ -197,5 +197,7 @@ export function buildKustomization(
   const spec = parsed.data.spec;
   const rel = opts.dir ?? spec.path ?? ".";
   const dir = path.resolve(opts.cwd, rel);
-  return buildFlux(dir, spec, { root: opts.dir !== undefined ? dir : opts.cwd });
+  // Files may be read anywhere below the current directory (the checkout), as Flux reads the source.
+  const inside = dir === opts.cwd || dir.startsWith(opts.cwd + path.sep);
+  return buildFlux(dir, spec, { root: inside ? opts.cwd : dir });
 }
