@@ -92,4 +92,121 @@ data: {a: "1"}
     );
     expect(await exists(["configmap/held", "-n", ns])).toBe(false);
   });
+
+  it("WaitForTermination gives up after the timeout, with a Warning event, and releases the finalizer", async () => {
+    const stuck = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: stuck
+  namespace: ${ns}
+  finalizers: [example.com/hold]
+data: {a: "1"}
+`;
+    await deploy("stuck", { deletionPolicy: "WaitForTermination", timeout: "3s" }, stuck);
+    expect((await kubectl(["delete", "ks/stuck", "-n", ns, "--wait=false"])).code).toBe(0);
+    await eventually(
+      async () => ((await exists(["ks/stuck", "-n", ns])) ? undefined : true),
+      30_000,
+      "ks/stuck gone",
+    );
+    expect(await jsonpath(["configmap/stuck", "-n", ns], "{.metadata.deletionTimestamp}")).not.toBe("");
+    const events = await kubectl([
+      "get",
+      "events",
+      "-n",
+      ns,
+      "--field-selector",
+      "type=Warning,involvedObject.name=stuck",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
+    expect(events.stdout).toContain(`failed to wait for resources termination: ConfigMap/${ns}/stuck`);
+    await kubectl([
+      "patch",
+      "configmap/stuck",
+      "-n",
+      ns,
+      "--type=merge",
+      "-p",
+      '{"metadata":{"finalizers":null}}',
+    ]);
+  });
+
+  it("WaitForTermination does not wait for objects kept by prune: disabled", async () => {
+    const rev = await bed.publish(ns, "partial", {
+      "kept.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kept
+  namespace: ${ns}
+  annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}
+data: {a: "1"}
+`,
+      "gone.yaml": configMap("partial-gone", ns, { a: "1" }),
+    });
+    await applyManifest(
+      kustomization(ns, "partial", {
+        sourceRef: { kind: "GitRepository", name: "partial" },
+        deletionPolicy: "WaitForTermination",
+        timeout: "10m",
+      }),
+    );
+    await waitForRevision(ns, "partial", rev);
+    await deleteKs("partial");
+    expect(await exists(["configmap/kept", "-n", ns])).toBe(true);
+    expect(await exists(["configmap/partial-gone", "-n", ns])).toBe(false);
+  });
+
+  it("keeps the finalizer while a delete is refused, and finishes once it is allowed", async () => {
+    await applyManifest(`apiVersion: v1
+kind: ServiceAccount
+metadata: {name: no-delete, namespace: ${ns}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: no-delete, namespace: ${ns}}
+rules:
+  - {apiGroups: [""], resources: [configmaps], verbs: [get, list, watch, create, update, patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: no-delete, namespace: ${ns}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-delete}
+subjects: [{kind: ServiceAccount, name: no-delete, namespace: ${ns}}]
+`);
+    await deploy("refused", { deletionPolicy: "Delete", serviceAccountName: "no-delete" });
+    expect((await kubectl(["delete", "ks/refused", "-n", ns, "--wait=false"])).code).toBe(0);
+    const events = await eventually(async () => {
+      const r = await kubectl([
+        "get",
+        "events",
+        "-n",
+        ns,
+        "--field-selector",
+        "type=Warning,reason=PruneFailed,involvedObject.name=refused",
+        "-o",
+        "jsonpath={.items[*].message}",
+      ]);
+      return r.stdout.includes("forbidden") ? r.stdout : undefined;
+    });
+    expect(events).toContain(`ConfigMap/${ns}/refused`);
+    expect(await exists(["ks/refused", "-n", ns])).toBe(true);
+    expect(await exists(["configmap/refused", "-n", ns])).toBe(true);
+    const r = await kubectl([
+      "patch",
+      "role/no-delete",
+      "-n",
+      ns,
+      "--type=json",
+      "-p",
+      '[{"op":"add","path":"/rules/0/verbs/-","value":"delete"}]',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    await eventually(
+      async () => ((await exists(["ks/refused", "-n", ns])) ? undefined : true),
+      60_000,
+      "ks/refused gone",
+    );
+    expect(await exists(["configmap/refused", "-n", ns])).toBe(false);
+  });
 });

@@ -83,7 +83,12 @@ export class KustomizationReconciler implements Reconciler {
 
     // Finalize on deletion, as the deletionPolicy says; make sure the finalizer is there otherwise.
     if (ks.metadata.deletionTimestamp) {
-      await finalize(ks, { client: this.#o.client, manager: this.#manager(ks), log });
+      await finalize(ks, {
+        client: this.#o.client,
+        manager: this.#manager(ks),
+        log,
+        event: (type, reason, note) => this.#event(ks, type, reason, note, ks.status.lastAppliedRevision),
+      });
       this.#o.drift.forget(ksKey);
       return;
     }
