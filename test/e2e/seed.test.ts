@@ -49,7 +49,9 @@ describe("the seed's layout, end to end", () => {
   });
 
   afterAll(async () => {
-    await kubectl(["delete", "-f", join(dir, "gotk-sync.yaml"), "--wait=false"]);
+    // Delete while driftless still runs, so that its finalizers are released and the objects are gone
+    // (not left terminating in flux-system for the next test file).
+    await kubectl(["delete", "-f", join(dir, "gotk-sync.yaml"), "--wait=true", "--timeout=90s"]);
     await driftless?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
