@@ -300,8 +300,10 @@ try {
         isDeploy ? (o.spec as { replicas?: number }).replicas : (o.data as Record<string, string>)[dataKey];
       const want = read(target);
       const patch = isDeploy ? { spec: { replicas: 7 } } : { data: { [dataKey]: "edited-by-hand" } };
-      const edited = await poll.patch(resource, key, patch, { type: "merge", fieldManager: "kubectl-patch" });
+      // Timed from before the edit is sent: the controller shares this process, and its synchronous render
+      // (started by the edit's watch event) can hold back the patch's reply on the event loop.
       const t = performance.now();
+      const edited = await poll.patch(resource, key, patch, { type: "merge", fieldManager: "kubectl-patch" });
       if (read(edited) === want) throw new Error(`the edit of ${target.kind}/${key.name} did not take`);
       let reverted = false;
       while (performance.now() - t < 30_000) {
