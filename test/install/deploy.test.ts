@@ -102,7 +102,7 @@ describe("deploy/", () => {
     expect(emptyDirs).toContain(mounts["/data"]);
     expect(emptyDirs).toContain(mounts["/tmp"]);
     const ports = Object.fromEntries((c?.ports ?? []).map((p) => [p.name, p.containerPort]));
-    expect(ports).toEqual({ "http-metrics": 8080, healthz: 9440 });
+    expect(ports).toEqual({ "http-metrics": 8080, healthz: 9440, "http-webhook": 9292 });
     expect(c?.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "healthz" });
     expect(c?.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "healthz" });
     expect(c?.args).toEqual(
