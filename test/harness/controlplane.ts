@@ -226,7 +226,14 @@ export class ControlPlane {
       .map((f) => join(dir, f));
     if (files.length === 0) return;
     await this.kubectlOrThrow(["apply", "--server-side", ...files.flatMap((f) => ["-f", f])]);
-    await this.kubectlOrThrow(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    // A CRD that has no conditions yet makes `kubectl wait` fail at once ("accessor error"): retry.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const r = await this.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"]);
+      if (r.code === 0) break;
+      if (Date.now() > deadline) throw new Error(`CRDs not Established: ${r.stderr}`);
+      await sleep(250);
+    }
   }
 
   private async startControllers(): Promise<void> {
