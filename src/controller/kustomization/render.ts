@@ -2,7 +2,7 @@
 // own overrides, substitute postBuild variables, decrypt, and label every object with its owner.
 import { existsSync, realpathSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { Kustomization } from "../../api/kustomization.ts";
+import { type Kustomization, SubstituteStrategy, substituteStrategy } from "../../api/kustomization.ts";
 import { type KubeObject, parseKubeObject } from "../../kube/object.ts";
 import { build } from "../../kustomize/build.ts";
 import { substituteObjects } from "./postbuild.ts";
@@ -46,12 +46,15 @@ export async function render(ks: Kustomization, root: string, inputs: RenderInpu
     throw new BuildFailedError(err instanceof Error ? err.message : String(err), { cause: err });
   }
   const post = ks.spec.postBuild;
-  if (post && (post.substitute !== undefined || (post.substituteFrom?.length ?? 0) > 0)) {
+  // As Flux: substitute when postBuild is set and some variable exists, or always with
+  // substituteStrategy: Always (so that ${var:=default} applies even without variables).
+  if (post) {
     try {
-      objects = substituteObjects(objects, {
-        ...(post.substitute ? { substitute: post.substitute } : {}),
-        from: [...inputs.substituteFrom],
-      }).map((o, i) => asObject(o, i));
+      objects = substituteObjects(
+        objects,
+        { ...(post.substitute ? { substitute: post.substitute } : {}), from: [...inputs.substituteFrom] },
+        { always: substituteStrategy(ks) === SubstituteStrategy.Always },
+      ).map((o, i) => asObject(o, i));
     } catch (err) {
       throw new BuildFailedError(`post build failed: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,
