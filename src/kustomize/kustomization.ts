@@ -54,7 +54,7 @@ const generatorArgs = z
 
 const image = z
   .object({
-    name: z.string(),
+    name: z.string().default(""),
     newName: z.string().optional(),
     newTag: z.string().optional(),
     digest: z.string().optional(),

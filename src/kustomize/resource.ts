@@ -57,7 +57,9 @@ export class Resource {
     };
   }
   get kind(): string {
-    return typeof this.obj.kind === "string" ? this.obj.kind : "";
+    const k = this.obj.kind;
+    if (typeof k === "string") return k;
+    return typeof k === "number" || typeof k === "boolean" || typeof k === "bigint" ? String(k) : "";
   }
   get name(): string {
     const n = this.meta().name;

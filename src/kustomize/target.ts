@@ -52,9 +52,45 @@ export function readKustomization(ldr: Loader): LoadedKustomization | undefined 
   return { kustomization: parseKustomization(doc, path.join(ldr.root, file)), file };
 }
 
+// In a map of strings Go's JSON decoding turns null into "" (the key stays).
+function blankNulls(m: unknown): unknown {
+  if (!isObj(m)) return m;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(m)) out[k] = v === null ? "" : v;
+  return out;
+}
+
+function nullsInStringMaps(doc: unknown): unknown {
+  if (!isObj(doc)) return doc;
+  const d: Obj = { ...doc };
+  for (const k of ["commonLabels", "commonAnnotations"]) if (k in d) d[k] = blankNulls(d[k]);
+  const opts = (o: unknown): unknown =>
+    isObj(o) ? { ...o, labels: blankNulls(o.labels), annotations: blankNulls(o.annotations) } : o;
+  if (isObj(d.generatorOptions)) d.generatorOptions = opts(d.generatorOptions);
+  for (const g of ["configMapGenerator", "secretGenerator"]) {
+    if (Array.isArray(d[g]))
+      d[g] = d[g].map((a) => (isObj(a) && isObj(a.options) ? { ...a, options: opts(a.options) } : a));
+  }
+  if (Array.isArray(d.labels))
+    d.labels = d.labels.map((l) => (isObj(l) ? { ...l, pairs: blankNulls(l.pairs) } : l));
+  return d;
+}
+
+// Go's JSON decoding leaves a field at its zero value when the document says null.
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = dropNulls(x);
+  return out;
+}
+
 /** Checks a kustomization document's fields and folds deprecated ones into their successors. */
 export function parseKustomization(doc: unknown, file: string): Kustomization {
-  const parsed = kustomizationSchema.safeParse(foldKeys(doc ?? {}));
+  const cleaned = dropNulls(nullsInStringMaps(doc ?? {}));
+  if (isObj(cleaned) && Object.keys(cleaned).length === 0)
+    throw new BuildError(`kustomization file is empty: ${file}`);
+  const parsed = kustomizationSchema.safeParse(foldKeys(cleaned));
   if (!parsed.success) throw new BuildError(`invalid Kustomization: ${file}: ${describeIssue(parsed.error)}`);
   const k = parsed.data;
   if (
@@ -116,7 +152,12 @@ export function resourcesFromDocs(docs: unknown[], file: string): Resource[] {
       throw new BuildError(
         `${file}: expected a YAML mapping, got ${Array.isArray(d) ? "a sequence" : "a scalar"}`,
       );
-    const kind = typeof d.kind === "string" ? d.kind : "";
+    const kind =
+      typeof d.kind === "string"
+        ? d.kind
+        : isObj(d.kind) || Array.isArray(d.kind) || d.kind == null
+          ? ""
+          : String(d.kind);
     if (kind.endsWith("List") && "items" in d) {
       if (d.items === null) continue;
       if (!Array.isArray(d.items)) throw new BuildError(`${file}: expected array in ${kind}/items`);
@@ -126,7 +167,7 @@ export function resourcesFromDocs(docs: unknown[], file: string): Resource[] {
     if (kind === "") throw new BuildError(`${file}: missing Resource metadata: kind is required`);
     const meta = d.metadata;
     const name = isObj(meta) ? meta.name : undefined;
-    if (name === undefined || name === null || name === "") {
+    if (name === undefined || name === null || name === "" || isObj(name) || Array.isArray(name)) {
       throw new BuildError(`${file}: missing metadata.name in object of kind ${kind}`);
     }
     out.push(new Resource(d));

@@ -182,9 +182,10 @@ function setValue(slot: Slot, value: unknown, opts: Opts | undefined): void {
     v = parts.join(opts.delimiter);
   }
   const scalarTarget = current !== undefined && !isObj(current) && !Array.isArray(current);
-  if (scalarTarget && !isObj(v) && !Array.isArray(v)) {
-    // A scalar target keeps its own type; only the text changes.
-    set(typeof current === "string" ? scalarText(v) : decodePlain(scalarText(v)));
+  if (scalarTarget) {
+    // A scalar target keeps its own type; only the text changes (a collection has no text).
+    const t = isObj(v) || Array.isArray(v) ? "" : scalarText(v);
+    set(typeof current === "string" ? t : decodePlain(t));
   } else set(deepClone(v));
 }
 
