@@ -1,6 +1,6 @@
 // The wait verb of the ResourceManager: poll a set of objects until kstatus says every one is Current,
 // one is Failed (fail fast), or the timeout passes.
-import { compute, Status } from "../health/index.ts";
+import { compute, isJobWithTTL, Status } from "../health/index.ts";
 import type { KubeObject } from "../kube/object.ts";
 import { Action, entryFor } from "./changeset.ts";
 import type { ObjectFailure } from "./errors.ts";
@@ -46,7 +46,12 @@ export async function waitForSet(
     const results = await mapConcurrent(objects, m.concurrency, async (obj): Promise<ObjectStatus> => {
       const subject = entryFor(obj as KubeObject, Action.Unknown).subject;
       const live = await m.getLive(obj as KubeObject);
-      if (!live) return { subject, status: Status.NotFound, message: "not found" };
+      if (!live) {
+        // The TTL controller deletes a finished Job with ttlSecondsAfterFinished: gone counts as done, as Flux.
+        return isJobWithTTL(obj)
+          ? { subject, status: Status.Current, message: "finished and deleted after its TTL" }
+          : { subject, status: Status.NotFound, message: "not found" };
+      }
       const r = compute(live);
       return { subject, status: r.status, message: r.message };
     });

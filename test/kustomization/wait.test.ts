@@ -1,7 +1,7 @@
 // Health checks: wait: true waits for every applied object (Jobs until Complete), healthChecks for the
 // listed ones; a timeout or a Failed object makes Ready=False/HealthCheckFailed naming the object.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace } from "../harness/context.ts";
+import { createNamespace, kubectl } from "../harness/context.ts";
 import { eventually, jsonpath } from "../harness/wait.ts";
 import {
   applyManifest,
@@ -130,6 +130,40 @@ describe("kustomization health checks", () => {
     expect(
       await jsonpath(["job/migrate", "-n", ns], '{.status.conditions[?(@.type=="Complete")].status}'),
     ).toBe("True");
+  });
+
+  it("counts a finished Job deleted by its TTL as healthy", async () => {
+    const rev = await bed.publish(ns, "ttl", { "job.yaml": job("once", ns, { ttlSecondsAfterFinished: 0 }) });
+    await applyManifest(
+      kustomization(ns, "ttl", {
+        sourceRef: { kind: "GitRepository", name: "ttl" },
+        wait: true,
+        timeout: "60s",
+      }),
+    );
+    await waitForRevision(ns, "ttl", rev);
+    expect(await jsonpath(["ks/ttl", "-n", ns], '{.status.conditions[?(@.type=="Healthy")].status}')).toBe(
+      "True",
+    );
+    // The TTL controller removes it; a later reconcile must not wait for it either.
+    await eventually(async () =>
+      (await jsonpath(["job/once", "-n", ns], "{.metadata.uid}")) === undefined ? true : undefined,
+    );
+    const again = new Date().toISOString();
+    await kubectl([
+      "annotate",
+      "--overwrite",
+      "ks/ttl",
+      "-n",
+      ns,
+      `reconcile.fluxcd.io/requestedAt=${again}`,
+    ]);
+    await eventually(async () =>
+      (await jsonpath(["ks/ttl", "-n", ns], "{.status.lastHandledReconcileAt}")) === again ? true : undefined,
+    );
+    expect(await jsonpath(["ks/ttl", "-n", ns], '{.status.conditions[?(@.type=="Ready")].status}')).toBe(
+      "True",
+    );
   });
 
   it("says Reconciliation in progress while waiting, and a new revision cuts the wait short", async () => {
