@@ -53,7 +53,6 @@ function parseFlags(args: readonly string[]): Flags | string {
 /** `driftless build`: renders a kustomization to stdout, as `kustomize build` (or `flux build kustomization`). */
 export const buildCommand: Command = {
   name: "build",
-  summary: "render a kustomization (as kustomize build) or a Flux Kustomization",
   async run(args: readonly string[]): Promise<number> {
     const flags = parseFlags(args);
     if (flags === "help") {

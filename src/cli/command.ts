@@ -1,6 +1,13 @@
-/** One CLI command: a name, a one-line summary for the usage text, and a run function returning the exit code. */
+/** One CLI command: its name and a run function returning the exit code. */
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   run(args: readonly string[]): Promise<number>;
+}
+
+/** A command as the index lists it: loaded only when it runs, so `driftless build` never loads the controller. */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for the usage text. */
+  readonly summary: string;
+  load(): Promise<Command>;
 }

@@ -3,7 +3,6 @@ import type { Command } from "./command.ts";
 /** `driftless controller`: runs the controllers (flags are read by src/main.ts). */
 export const controllerCommand: Command = {
   name: "controller",
-  summary: "run the GitRepository and Kustomization controllers",
   async run(args: readonly string[]): Promise<number> {
     const { main } = await import("../main.ts");
     return main(args);

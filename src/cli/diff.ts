@@ -58,7 +58,6 @@ function parseFlags(args: readonly string[]): Flags | string {
 /** `driftless diff`: what applying a directory would change on the cluster, as unified diffs. */
 export const diffCommand: Command = {
   name: "diff",
-  summary: "show what applying a directory (or a Kustomization) would change on the cluster",
   async run(args: readonly string[]): Promise<number> {
     const flags = parseFlags(args);
     if (flags === "help") {

@@ -79,7 +79,6 @@ async function rowsOf(client: KubeClient, kind: ToolkitKind, namespace: string |
 /** `driftless get`: a table of GitRepositories and Kustomizations, as flux get all. */
 export const getCommand: Command = {
   name: "get",
-  summary: "list GitRepositories and Kustomizations with revision, Ready, message and age",
   async run(args: readonly string[]): Promise<number> {
     const out = Output.fromProcess();
     let parsed: ReturnType<typeof parseGetArgs>;

@@ -13,7 +13,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`driftless: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return command.run(rest);
+  return (await command.load()).run(rest);
 }
 
 function usage(): string {

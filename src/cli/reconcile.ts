@@ -150,7 +150,6 @@ export function parseTimeout(value: string): number | string {
 /** `driftless reconcile`: reconciles a Kustomization or GitRepository now and waits for the outcome. */
 export const reconcileCommand: Command = {
   name: "reconcile",
-  summary: "reconcile a Kustomization or GitRepository now and wait for it (as flux reconcile)",
   async run(args: readonly string[]): Promise<number> {
     const out = Output.fromProcess();
     let parsed: ReturnType<typeof parseReconcileArgs>;

@@ -73,13 +73,11 @@ function parseSuspendArgs(args: readonly string[]) {
 /** `driftless suspend`: stops reconciling a Kustomization or GitRepository (spec.suspend: true). */
 export const suspendCommand: Command = {
   name: "suspend",
-  summary: "suspend reconciliation of a Kustomization or GitRepository",
   run: (args) => run("suspend", args),
 };
 
 /** `driftless resume`: resumes a suspended object, reconciles it at once and waits for the outcome. */
 export const resumeCommand: Command = {
   name: "resume",
-  summary: "resume a suspended Kustomization or GitRepository and wait for it",
   run: (args) => run("resume", args),
 };
