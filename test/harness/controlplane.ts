@@ -122,7 +122,7 @@ export class ControlPlane {
       `--service-account-key-file=${c.saPub}`,
       `--service-account-signing-key-file=${c.saKey}`,
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-      "--service-cluster-ip-range=10.0.0.0/24",
+      "--service-cluster-ip-range=10.96.0.0/16",
       "--authorization-mode=RBAC",
       "--allow-privileged=true",
       "--enable-priority-and-fairness=false",

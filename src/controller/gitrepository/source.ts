@@ -137,8 +137,9 @@ export async function buildArtifact(options: {
   const staging = await stagingDir(options.loc).catch((err: unknown) => {
     throw storageFailure(Reason.DirectoryCreationFailed, "failed to create temporary working directory", err);
   });
+  let written: Awaited<ReturnType<typeof writeTree>>;
   try {
-    await writeTree({
+    written = await writeTree({
       cacheDir: options.cacheDir,
       commit: options.ref.commit,
       dir: stagedTree(staging),
@@ -166,7 +167,9 @@ export async function buildArtifact(options: {
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }
   try {
-    return await storeArtifact(options.loc, staging, options.ref.revision);
+    // Without includes the tarball is exactly the files writeTree holds in memory: no reading them back.
+    const fromMemory = options.includes.length === 0 ? { entries: written.entries } : {};
+    return await storeArtifact(options.loc, staging, options.ref.revision, fromMemory);
   } catch (err) {
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }
