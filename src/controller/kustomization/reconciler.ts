@@ -1,6 +1,5 @@
 // The Kustomization reconciler: source → dependencies → build → apply → prune → health → status,
 // one phase per call, as Flux's kustomize-controller. Failures become conditions with Flux's reasons.
-import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { ConditionStatus, Reason } from "../../api/condition.ts";
 import { parseDuration } from "../../api/duration.ts";
@@ -18,6 +17,7 @@ import type { EventRecorder } from "../runtime/events.ts";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
 import { writeStatus } from "../runtime/status.ts";
 import type { ArtifactProvider, LocalArtifact, SourceRef } from "./artifacts.ts";
+import { BuildCache, buildKey, fingerprintOf } from "./build-cache.ts";
 import { checkDependencies, DependencyNotReadyError } from "./dependencies.ts";
 import type { DriftTracker } from "./drift.ts";
 import { finalize } from "./finalize.ts";
@@ -65,6 +65,7 @@ const KS_RESOURCE: ResourceRef = {
 /** Reconciles Kustomizations. */
 export class KustomizationReconciler implements Reconciler {
   readonly #o: KustomizationReconcilerOptions;
+  readonly #builds = new BuildCache();
 
   constructor(options: KustomizationReconcilerOptions) {
     this.#o = options;
@@ -74,6 +75,7 @@ export class KustomizationReconciler implements Reconciler {
     const cached = this.#o.getKustomization(`${key.namespace ?? ""}/${key.name}`);
     if (!cached) {
       this.#o.drift.forget(`${key.namespace ?? ""}/${key.name}`);
+      this.#builds.forget(`${key.namespace ?? ""}/${key.name}`);
       return;
     }
     const ks = parseKustomization(cached);
@@ -115,23 +117,29 @@ export class KustomizationReconciler implements Reconciler {
       // 2. Wait for the dependencies.
       checkDependencies(ks, artifact.revision, this.#o.getKustomization);
 
-      // 3. Build the manifests.
-      const objects = await render(ks, artifact.dir, {
-        substituteFrom: await readSubstituteFrom(this.#o.client, ks),
-        ...decryptionInputs({
-          namespace: ks.metadata.namespace ?? "",
-          decryption: ks.spec.decryption,
-          components: ks.spec.components,
-          getSecret: secretGetter(this.#o.client),
-          fallbackSecret: this.#o.sopsAgeSecret,
-        }),
-      });
-
+      // 3. Build the manifests (or reuse the last render when nothing it depends on changed).
+      const substituteFrom = await readSubstituteFrom(this.#o.client, ks);
+      const cacheKey = buildKey(ks, artifact, substituteFrom);
+      let built = this.#builds.get(ksKey, cacheKey);
+      if (!built) {
+        const rendered = await render(ks, artifact.dir, {
+          substituteFrom,
+          ...decryptionInputs({
+            namespace: ks.metadata.namespace ?? "",
+            decryption: ks.spec.decryption,
+            components: ks.spec.components,
+            getSecret: secretGetter(this.#o.client),
+            fallbackSecret: this.#o.sopsAgeSecret,
+          }),
+        });
+        built = { objects: rendered, fingerprint: fingerprintOf(ks, artifact, rendered) };
+        this.#builds.set(ksKey, cacheKey, built);
+      }
+      const { objects, fingerprint } = built;
       log.debug({ objects: objects.length }, "built");
 
       // 4. Apply what changed (or, on an unchanged revision, only what drifted).
       const manager = this.#manager(ks);
-      const fingerprint = fingerprintOf(ks, artifact, objects);
       const changes = await this.#apply(ks, ksKey, manager, objects, fingerprint, artifact, status);
 
       // 5. Prune what was removed from Git.
@@ -388,14 +396,6 @@ function classify(
     return { reason: Reason.HealthCheckFailed, requeueAfter: retryMs };
   if (err instanceof ApplyError) return { reason: Reason.ReconciliationFailed, requeueAfter: retryMs };
   return { reason: Reason.ReconciliationFailed, requeueAfter: retryMs };
-}
-
-/** What must be equal for a reconcile to skip applying: revision, generation and the rendered objects. */
-function fingerprintOf(ks: Kustomization, artifact: LocalArtifact, objects: readonly KubeObject[]): string {
-  const h = createHash("sha256");
-  h.update(`${artifact.revision}\n${artifact.digest}\n${ks.metadata.generation ?? ""}\n`);
-  for (const o of objects) h.update(JSON.stringify(o));
-  return `sha256:${h.digest("hex")}`;
 }
 
 /** The resources of the objects' kinds; undefined when one is not served (yet: its CRD is in this apply). */
