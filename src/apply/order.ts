@@ -2,35 +2,11 @@
 // first and waited for, then class definitions (*Class kinds), then everything else; inside a stage,
 // kustomize's legacy kind order, then namespace and name.
 import type { KubeObject } from "../kube/object.ts";
+import { KIND_ORDER_FIRST, KIND_ORDER_LAST } from "../kustomize/kind-order.ts";
 
-const kindOrder: readonly string[] = [
-  "Namespace",
-  "ResourceQuota",
-  "StorageClass",
-  "CustomResourceDefinition",
-  "ServiceAccount",
-  "PodSecurityPolicy",
-  "Role",
-  "ClusterRole",
-  "RoleBinding",
-  "ClusterRoleBinding",
-  "ConfigMap",
-  "Secret",
-  "Endpoints",
-  "Service",
-  "LimitRange",
-  "PriorityClass",
-  "PersistentVolume",
-  "PersistentVolumeClaim",
-  "Deployment",
-  "StatefulSet",
-  "CronJob",
-  "PodDisruptionBudget",
-];
-const kindLast: readonly string[] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 const rank = new Map<string, number>([
-  ...kindOrder.map((k, i): [string, number] => [k, i]),
-  ...kindLast.map((k, i): [string, number] => [k, 1000 + i]),
+  ...KIND_ORDER_FIRST.map((k, i): [string, number] => [k, i]),
+  ...KIND_ORDER_LAST.map((k, i): [string, number] => [k, 1000 + i]),
 ]);
 
 /** The stage an object is applied in: 0 cluster definitions, 1 class definitions, 2 the rest. */

@@ -1,5 +1,6 @@
 // The last steps of a top-level build: hash suffixes, legacy ordering, annotation clean-up.
 import { contentHash } from "../generators/hash.ts";
+import { KIND_ORDER_FIRST, KIND_ORDER_LAST } from "../kind-order.ts";
 import type { Kustomization } from "../kustomization.ts";
 import { BuildError, isObj, type ResMap, type Resource } from "../resource.ts";
 import { rawMetadataText } from "../yaml/parse.ts";
@@ -13,32 +14,6 @@ export function addHashSuffixes(rm: ResMap): void {
     r.name = `${r.name}-${h}`;
   }
 }
-
-const ORDER_FIRST = [
-  "Namespace",
-  "ResourceQuota",
-  "StorageClass",
-  "CustomResourceDefinition",
-  "ServiceAccount",
-  "PodSecurityPolicy",
-  "Role",
-  "ClusterRole",
-  "RoleBinding",
-  "ClusterRoleBinding",
-  "ConfigMap",
-  "Secret",
-  "Endpoints",
-  "Service",
-  "LimitRange",
-  "PriorityClass",
-  "PersistentVolume",
-  "PersistentVolumeClaim",
-  "Deployment",
-  "StatefulSet",
-  "CronJob",
-  "PodDisruptionBudget",
-];
-const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 function gvkSortKey(r: Resource): string {
   const g = r.gvk();
@@ -64,8 +39,8 @@ export function sortResources(rm: ResMap, k: Kustomization): void {
     }
     return;
   }
-  const first = opts?.legacySortOptions?.orderFirst ?? (opts?.legacySortOptions ? [] : ORDER_FIRST);
-  const last = opts?.legacySortOptions?.orderLast ?? (opts?.legacySortOptions ? [] : ORDER_LAST);
+  const first = opts?.legacySortOptions?.orderFirst ?? (opts?.legacySortOptions ? [] : KIND_ORDER_FIRST);
+  const last = opts?.legacySortOptions?.orderLast ?? (opts?.legacySortOptions ? [] : KIND_ORDER_LAST);
   const rank = new Map<string, number>();
   for (const [i, kind] of first.entries()) rank.set(kind, -first.length + i);
   for (const [i, kind] of last.entries()) rank.set(kind, 1 + i);
