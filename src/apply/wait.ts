@@ -1,6 +1,6 @@
 // The wait verb of the ResourceManager: poll a set of objects until kstatus says every one is Current,
 // one is Failed (fail fast), or the timeout passes.
-import { compute, isJobWithTTL, Status } from "../health/index.ts";
+import { compute, isJobWithTTL, type Result, Status } from "../health/index.ts";
 import type { KubeObject } from "../kube/object.ts";
 import { Action, entryFor } from "./changeset.ts";
 import type { ObjectFailure } from "./errors.ts";
@@ -13,6 +13,8 @@ export interface WaitOptions {
   /** Stop at the first Failed object instead of waiting for the timeout (Flux's default). */
   readonly failFast?: boolean;
   readonly signal?: AbortSignal;
+  /** A rule tried before kstatus (e.g. spec.healthCheckExprs); undefined defers to kstatus. */
+  readonly rule?: (obj: unknown) => Result | undefined;
   /** Called after each poll with the objects that are not ready yet. */
   readonly onPoll?: (notReady: readonly ObjectStatus[]) => void;
 }
@@ -52,7 +54,7 @@ export async function waitForSet(
           ? { subject, status: Status.Current, message: "finished and deleted after its TTL" }
           : { subject, status: Status.NotFound, message: "not found" };
       }
-      const r = compute(live);
+      const r = options.rule?.(live) ?? compute(live);
       return { subject, status: r.status, message: r.message };
     });
     const statuses = results.map((r, i) =>

@@ -166,6 +166,61 @@ describe("kustomization health checks", () => {
     );
   });
 
+  it("judges objects by spec.healthCheckExprs (CEL) and stalls on an expression that does not parse", async () => {
+    const cm = (ready: string) =>
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "flag", namespace: ns },
+        data: { ready },
+      });
+    const exprs = [
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        current: "data.ready == 'yes'",
+        failed: "data.ready == 'broken'",
+      },
+    ];
+    await bed.publish(ns, "cel", { "cm.yaml": cm("broken") });
+    await applyManifest(
+      kustomization(ns, "cel", {
+        sourceRef: { kind: "GitRepository", name: "cel" },
+        wait: true,
+        timeout: "30s",
+        healthCheckExprs: exprs,
+      }),
+    );
+    await eventually(async () =>
+      (await jsonpath(["ks/cel", "-n", ns], '{.status.conditions[?(@.type=="Ready")].reason}')) ===
+      "HealthCheckFailed"
+        ? true
+        : undefined,
+    );
+    expect(
+      await jsonpath(["ks/cel", "-n", ns], '{.status.conditions[?(@.type=="Ready")].message}'),
+    ).toContain(`ConfigMap/${ns}/flag`);
+    const good = await bed.publish(ns, "cel", { "cm.yaml": cm("yes") });
+    await waitForRevision(ns, "cel", good);
+    expect(await jsonpath(["ks/cel", "-n", ns], '{.status.conditions[?(@.type=="Healthy")].status}')).toBe(
+      "True",
+    );
+    await applyManifest(
+      kustomization(ns, "cel", {
+        sourceRef: { kind: "GitRepository", name: "cel" },
+        wait: true,
+        timeout: "30s",
+        healthCheckExprs: [{ apiVersion: "v1", kind: "ConfigMap", current: "data.(" }],
+      }),
+    );
+    await eventually(async () =>
+      (await jsonpath(["ks/cel", "-n", ns], '{.status.conditions[?(@.type=="Stalled")].reason}')) ===
+      "InvalidCELExpression"
+        ? true
+        : undefined,
+    );
+  });
+
   it("says Reconciliation in progress while waiting, and a new revision cuts the wait short", async () => {
     const stuckRev = await bed.publish(ns, "progress", {
       "web.yaml": deployment("slowweb", ns, { nowhere: "true" }),

@@ -5,6 +5,7 @@ import { parseDuration } from "../../api/duration.ts";
 import type { Kustomization } from "../../api/kustomization.ts";
 import type { ResourceManager } from "../../apply/manager.ts";
 import { type ObjectStatus, waitForSet } from "../../apply/wait.ts";
+import { compileHealthCheckExprs } from "../../health/cel.ts";
 import type { KubeObject } from "../../kube/object.ts";
 import type { StatusBuilder } from "./status.ts";
 
@@ -38,7 +39,12 @@ export async function checkHealth(
     return;
   }
   const timeoutMs = timeoutOf(ks);
+  const rule =
+    (ks.spec.healthCheckExprs?.length ?? 0) > 0
+      ? compileHealthCheckExprs(ks.spec.healthCheckExprs ?? [])
+      : undefined;
   const result = await waitForSet(manager, targets, {
+    ...(rule ? { rule } : {}),
     timeoutMs,
     intervalMs: 1000,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -10,6 +10,7 @@ import { applyAll, applyAllStaged } from "../../apply/apply.ts";
 import { type ChangeSetEntry, formatChangeSet } from "../../apply/changeset.ts";
 import { ApplyError } from "../../apply/errors.ts";
 import { ResourceManager } from "../../apply/manager.ts";
+import { InvalidCelExpressionError } from "../../health/cel.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject, ObjectKey, ResourceRef } from "../../kube/object.ts";
 import { decryptionInputs, type SecretKey, secretGetter } from "../../sops/pipeline.ts";
@@ -325,7 +326,8 @@ export class KustomizationReconciler implements Reconciler {
       status.failed(reason, message, ks.metadata.generation);
       log.info({ reason }, message);
     } else {
-      status.failed(reason, message, ks.metadata.generation, reason === Reason.AccessDenied);
+      const stalled = reason === Reason.AccessDenied || reason === Reason.InvalidCELExpression;
+      status.failed(reason, message, ks.metadata.generation, stalled);
       log.error({ reason, err: message }, "reconciliation failed");
       await this.#event(ks, "Warning", reason, message, status.status.lastAttemptedRevision);
     }
@@ -389,6 +391,8 @@ function classify(
   if (err instanceof DependencyNotReadyError)
     return { reason: Reason.DependencyNotReady, requeueAfter: dependencyMs };
   if (err instanceof AccessDeniedError) return { reason: Reason.AccessDenied, requeueAfter: retryMs };
+  if (err instanceof InvalidCelExpressionError)
+    return { reason: Reason.InvalidCELExpression, requeueAfter: retryMs };
   if (err instanceof BuildFailedError) return { reason: Reason.BuildFailed, requeueAfter: retryMs };
   if (err instanceof PruneFailedError) return { reason: Reason.PruneFailed, requeueAfter: retryMs };
   if (err instanceof HealthCheckCanceledError) return { reason: Reason.HealthCheckCanceled, requeueAfter: 1 };
