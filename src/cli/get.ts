@@ -7,6 +7,7 @@ import {
   formatTable,
   humanAge,
   Output,
+  parseOrUsage,
   readyOf,
   revisionOf,
   TOOLKIT_KINDS,
@@ -81,18 +82,9 @@ export const getCommand: Command = {
   name: "get",
   async run(args: readonly string[]): Promise<number> {
     const out = Output.fromProcess();
-    let parsed: ReturnType<typeof parseGetArgs>;
-    try {
-      parsed = parseGetArgs(args);
-    } catch (err) {
-      out.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-      return ExitCode.Error;
-    }
+    const parsed = parseOrUsage(out, USAGE, () => parseGetArgs(args));
+    if (typeof parsed === "number") return parsed;
     const { values: f, positionals } = parsed;
-    if (f.help) {
-      out.stdout.write(USAGE);
-      return ExitCode.Ok;
-    }
     const kinds = SELECTIONS[positionals[0] ?? "all"];
     if (kinds === undefined || positionals.length > 1) {
       out.error(`get: unexpected argument ${JSON.stringify(positionals.at(-1))}\n\n${USAGE}`);

@@ -271,3 +271,26 @@ export function readyOf(view: ToolkitView): z.infer<typeof ViewConditionSchema> 
 export function revisionOf(view: ToolkitView): string {
   return view.status.artifact?.revision ?? view.status.lastAppliedRevision ?? "";
 }
+
+/**
+ * Parses a command's arguments. A bad flag prints the error and the usage (exit 2); --help prints the usage
+ * (exit 0); either way the exit code comes back instead of the parsed arguments.
+ */
+export function parseOrUsage<T extends { values: { help?: boolean | undefined } }>(
+  out: Output,
+  usage: string,
+  parse: () => T,
+): T | number {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (err) {
+    out.error(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    return ExitCode.Error;
+  }
+  if (parsed.values.help) {
+    out.stdout.write(usage);
+    return ExitCode.Ok;
+  }
+  return parsed;
+}

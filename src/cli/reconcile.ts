@@ -8,6 +8,7 @@ import {
   cliKubeClient,
   ExitCode,
   Output,
+  parseOrUsage,
   parseTarget,
   readyOf,
   revisionOf,
@@ -152,18 +153,9 @@ export const reconcileCommand: Command = {
   name: "reconcile",
   async run(args: readonly string[]): Promise<number> {
     const out = Output.fromProcess();
-    let parsed: ReturnType<typeof parseReconcileArgs>;
-    try {
-      parsed = parseReconcileArgs(args);
-    } catch (err) {
-      out.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-      return ExitCode.Error;
-    }
+    const parsed = parseOrUsage(out, USAGE, () => parseReconcileArgs(args));
+    if (typeof parsed === "number") return parsed;
     const { values: f, positionals } = parsed;
-    if (f.help) {
-      out.stdout.write(USAGE);
-      return ExitCode.Ok;
-    }
     const target = parseTarget(positionals);
     const timeoutMs = parseTimeout(f.timeout);
     if (typeof target === "string" || typeof timeoutMs === "string") {

@@ -8,15 +8,14 @@ import {
   commonAnnotationsSpecs,
   commonLabelsSpecs,
   imagesSpecs,
-  type NameBackRef,
   namePrefixSpecs,
-  nameReferenceSpecs,
   nameSuffixSpecs,
   namespaceSpecs,
   replicasSpecs,
   templateLabelsSpecs,
   varReferenceSpecs,
 } from "./builtin.ts";
+import { type NameBackRef, nameReferenceSpecs } from "./name-references.ts";
 
 /** Field-spec lists by transformer. */
 export interface TransformerConfig {
