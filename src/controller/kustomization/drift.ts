@@ -112,8 +112,12 @@ export class DriftTracker {
         onUpdate: (oldObj, newObj) => {
           if (changedByOthers(oldObj, newObj, this.#fieldManager)) this.#mark(newObj);
         },
-        // A deletion, or an object relabelled out of the owner selector.
-        onDelete: (obj) => this.#mark(obj),
+        // A deletion, or an object relabelled out of the owner selector. A finished Job removed by its
+        // TTL is the Job's own life cycle, not drift: re-creating it at once would run it in a loop. The
+        // next interval reconcile re-creates it, as Flux does.
+        onDelete: (obj) => {
+          if (!removedByTtl(obj)) this.#mark(obj);
+        },
       });
       informer.start();
       this.#watchers.set(k, informer);
@@ -159,6 +163,19 @@ export function changedByOthers(oldObj: KubeObject, newObj: KubeObject, fieldMan
   );
   const ownerLabels = Object.values(OwnerLabels).some((k) => newObj.metadata.labels?.[k] === undefined);
   return labelsGone || ownerLabels;
+}
+
+/** Whether a deleted object is a finished Job with ttlSecondsAfterFinished (the TTL controller's work). */
+export function removedByTtl(obj: KubeObject): boolean {
+  if (obj.kind !== "Job" || !obj.apiVersion.startsWith("batch/")) return false;
+  const o = obj as { spec?: { ttlSecondsAfterFinished?: unknown }; status?: { conditions?: unknown } };
+  if (typeof o.spec?.ttlSecondsAfterFinished !== "number") return false;
+  const conditions = Array.isArray(o.status?.conditions) ? o.status.conditions : [];
+  return conditions.some((c: unknown) => {
+    if (typeof c !== "object" || c === null) return false;
+    const { type, status } = c as { type?: unknown; status?: unknown };
+    return (type === "Complete" || type === "Failed") && status === "True";
+  });
 }
 
 function managerTimes(obj: KubeObject): Map<string, string> {
