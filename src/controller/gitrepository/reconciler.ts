@@ -15,6 +15,7 @@ import {
   garbageCollect,
   removeArtifacts,
 } from "../../source/git/artifact.ts";
+import { fetchedCommitTime } from "../../source/git/commit-time.ts";
 import { openTransport, timeoutSignal } from "../../source/git/transport.ts";
 import type { ArtifactRegistry, SourceRef } from "../kustomization/artifacts.ts";
 import type { EventRecorder } from "../runtime/events.ts";
@@ -180,7 +181,10 @@ export class GitRepositoryReconciler implements Reconciler {
       }
     })();
     try {
-      const resolved = await resolveRevision(transport, obj);
+      const cacheDir = gitCacheDir(this.#o.storageDir, loc.namespace, loc.name);
+      const resolved = await resolveRevision(transport, obj, {
+        commitTime: fetchedCommitTime(transport, cacheDir),
+      });
       if (stored && stored.revision === resolved.revision && !this.#contentConfigChanged(obj, includes)) {
         st.clear(ConditionType.FetchFailed);
         if (!obj.spec.verify) {
@@ -195,7 +199,6 @@ export class GitRepositoryReconciler implements Reconciler {
         );
         return { artifact: stored, subject: undefined };
       }
-      const cacheDir = gitCacheDir(this.#o.storageDir, loc.namespace, loc.name);
       const fetched = await fetchRevision(transport, cacheDir, resolved);
       st.clear(ConditionType.FetchFailed);
       await verifySource(this.#o.client, obj, st, cacheDir, fetched.ref);

@@ -20,7 +20,7 @@ import {
 import { authFromSecret, type GitAuth, type SecretData } from "../../source/git/auth.ts";
 import { GitSourceError } from "../../source/git/errors.ts";
 import { fetchCommit } from "../../source/git/fetch.ts";
-import { type ResolvedRef, resolveRef } from "../../source/git/refs.ts";
+import { type ResolvedRef, type ResolveOptions, resolveRef } from "../../source/git/refs.ts";
 import type { Transport } from "../../source/git/transport.ts";
 import { writeTree } from "../../source/git/tree.ts";
 import { fetchFailure, ReconcileFailure } from "./failure.ts";
@@ -87,9 +87,13 @@ export async function readAuth(client: KubeClient, obj: GitRepository): Promise<
 }
 
 /** Resolves the ref with one round trip; failures are FetchFailed with Flux's reasons. */
-export async function resolveRevision(transport: Transport, obj: GitRepository): Promise<ResolvedRef> {
+export async function resolveRevision(
+  transport: Transport,
+  obj: GitRepository,
+  opts: ResolveOptions = {},
+): Promise<ResolvedRef> {
   try {
-    return await resolveRef(transport, obj.spec.ref);
+    return await resolveRef(transport, obj.spec.ref, opts);
   } catch (err) {
     throw fetchFailure(err);
   }
