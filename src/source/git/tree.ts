@@ -19,6 +19,14 @@ export interface TreeFile {
   oid: string;
   /** Git file mode: "100644", "100755" or "120000" (symlink). */
   mode: string;
+  /** The repository holding the blob when it is not the one listed (a submodule's cache). */
+  gitdir?: string;
+}
+
+/** A submodule's checkout: the commit its gitlink records, in the repository caching its objects. */
+export interface SubmoduleTree {
+  cacheDir: string;
+  commit: string;
 }
 
 /** Options of writeTree(). */
@@ -32,6 +40,10 @@ export interface WriteTreeOptions {
   /** Files written in parallel (default 16). */
   concurrency?: number;
   cache?: ObjectCache;
+  /** Narrows the listed files before ignore rules apply (sparse checkout); may throw to refuse the tree. */
+  select?: (files: readonly TreeFile[]) => TreeFile[];
+  /** Submodules by path (nested ones included): their trees are written where the gitlinks are. */
+  modules?: ReadonlyMap<string, SubmoduleTree>;
 }
 
 /** What writeTree() wrote. */
@@ -81,40 +93,89 @@ export async function listTree(
   return listWith(await openReader(cacheDir, cache), commit);
 }
 
-async function listWith(reader: Reader, commit: string): Promise<{ files: TreeFile[]; submodules: number }> {
+async function rootTree(reader: Reader, commit: string): Promise<string> {
   const c = await reader.get(commit);
   const root = c.type === "commit" ? objectHeader(c.data, "tree") : undefined;
   if (!root) throw new GitSourceError(GitErrorCode.InvalidRef, `${commit} is not a commit`);
+  return root;
+}
+
+async function listWith(
+  reader: Reader,
+  commit: string,
+  modules: Modules | undefined = undefined,
+): Promise<{ files: TreeFile[]; submodules: number }> {
   const files: TreeFile[] = [];
   let submodules = 0;
-  const stack: { oid: string; prefix: string }[] = [{ oid: root, prefix: "" }];
+  const stack: { oid: string; prefix: string; reader: Reader; gitdir?: string }[] = [
+    { oid: await rootTree(reader, commit), prefix: "", reader },
+  ];
   while (stack.length > 0) {
-    const { oid, prefix } = stack.pop() as { oid: string; prefix: string };
-    const tree = await reader.get(oid);
+    const { oid, prefix, reader: from, gitdir } = stack.pop() as (typeof stack)[number];
+    const tree = await from.get(oid);
     if (tree.type !== "tree") throw new GitSourceError(GitErrorCode.Transport, `object ${oid} is not a tree`);
     for (const entry of parseTree(tree.data)) {
       if (!safeName(entry.name)) {
         throw new GitSourceError(GitErrorCode.Transport, `unsafe path '${prefix}${entry.name}' in git tree`);
       }
       const path = `${prefix}${entry.name}`;
-      if (entry.mode === "040000") stack.push({ oid: entry.oid, prefix: `${path}/` });
-      else if (entry.mode === "160000") submodules += 1;
-      else files.push({ path, oid: entry.oid, mode: entry.mode });
+      const module = entry.mode === "160000" ? modules?.trees.get(path) : undefined;
+      if (entry.mode === "040000")
+        stack.push({ oid: entry.oid, prefix: `${path}/`, reader: from, ...(gitdir ? { gitdir } : {}) });
+      else if (module) {
+        const sub = await modules?.open(module.cacheDir);
+        if (!sub) continue;
+        stack.push({
+          oid: await rootTree(sub, module.commit),
+          prefix: `${path}/`,
+          reader: sub,
+          gitdir: module.cacheDir,
+        });
+      } else if (entry.mode === "160000") submodules += 1;
+      else files.push({ path, oid: entry.oid, mode: entry.mode, ...(gitdir ? { gitdir } : {}) });
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, submodules };
 }
 
-/** Writes the commit's tree to dir, leaving out ignored files, symlinks and submodules. */
+// Submodule trees and a reader per submodule repository, opened once.
+interface Modules {
+  trees: ReadonlyMap<string, SubmoduleTree>;
+  open(cacheDir: string): Promise<Reader>;
+}
+
+function moduleReaders(
+  trees: ReadonlyMap<string, SubmoduleTree>,
+): Modules & { get(f: TreeFile): Reader | undefined } {
+  const readers = new Map<string, Reader>();
+  return {
+    trees,
+    async open(cacheDir) {
+      let r = readers.get(cacheDir);
+      if (!r) {
+        r = await openReader(cacheDir, {});
+        readers.set(cacheDir, r);
+      }
+      return r;
+    },
+    get: (f) => (f.gitdir === undefined ? undefined : readers.get(f.gitdir)),
+  };
+}
+
+/** Writes the commit's tree to dir, leaving out ignored files, symlinks and submodules not in opts.modules. */
 export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult> {
-  const reader = await openReader(opts.cacheDir, opts.cache ?? {});
-  const { files, submodules } = await listWith(reader, opts.commit);
+  const root = await openReader(opts.cacheDir, opts.cache ?? {});
+  const modules = opts.modules && opts.modules.size > 0 ? moduleReaders(opts.modules) : undefined;
+  const reader = { get: (f: TreeFile) => (modules?.get(f) ?? root).get(f.oid) };
+  const listed = await listWith(root, opts.commit, modules);
+  const files = opts.select ? opts.select(listed.files) : listed.files;
+  const submodules = listed.submodules;
   const ignoreFiles: IgnoreFile[] = [];
   for (const f of files) {
     if (f.path === SOURCE_IGNORE_FILE || f.path.endsWith(`/${SOURCE_IGNORE_FILE}`)) {
       const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : "";
-      ignoreFiles.push({ dir, content: (await reader.get(f.oid)).data.toString("utf8") });
+      ignoreFiles.push({ dir, content: (await reader.get(f)).data.toString("utf8") });
     }
   }
   const matcher = buildIgnoreMatcher(ignoreFiles, opts.ignore);
@@ -142,7 +203,7 @@ export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult
     for (;;) {
       const f = todo[next++];
       if (!f) return;
-      const blob = await reader.get(f.oid);
+      const blob = await reader.get(f);
       const executable = f.mode === "100755";
       await writeFile(join(opts.dir, f.path), blob.data, { mode: executable ? 0o755 : 0o644 });
       entries.push({ path: f.path, executable, data: blob.data });
