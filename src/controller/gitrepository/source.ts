@@ -22,7 +22,7 @@ import { GitSourceError } from "../../source/git/errors.ts";
 import { fetchCommit } from "../../source/git/fetch.ts";
 import { type ResolvedRef, type ResolveOptions, resolveRef } from "../../source/git/refs.ts";
 import type { Transport } from "../../source/git/transport.ts";
-import { writeTree } from "../../source/git/tree.ts";
+import { type WriteTreeOptions, writeTree } from "../../source/git/tree.ts";
 import { fetchFailure, ReconcileFailure } from "./failure.ts";
 import { copyIncludes, IncludeCopyError, type ResolvedInclude } from "./include.ts";
 
@@ -137,6 +137,8 @@ export async function buildArtifact(options: {
   ref: ResolvedRef;
   ignore: string | undefined;
   includes: readonly ResolvedInclude[];
+  /** Sparse checkout and submodules (see writeTree). */
+  tree?: Pick<WriteTreeOptions, "select" | "modules">;
 }): Promise<Artifact> {
   const staging = await stagingDir(options.loc).catch((err: unknown) => {
     throw storageFailure(Reason.DirectoryCreationFailed, "failed to create temporary working directory", err);
@@ -148,6 +150,7 @@ export async function buildArtifact(options: {
       commit: options.ref.commit,
       dir: stagedTree(staging),
       ...(options.ignore !== undefined ? { ignore: options.ignore } : {}),
+      ...options.tree,
     });
     await copyIncludes(stagedTree(staging), options.includes);
   } catch (err) {
