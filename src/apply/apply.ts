@@ -5,6 +5,7 @@ import type { KubeObject } from "../kube/object.ts";
 import { Action, type ChangeSetEntry, entryFor } from "./changeset.ts";
 import { ApplyError, failureOf, isImmutableError, type ObjectFailure } from "./errors.ts";
 import { type FieldManagerRef, hasDrifted, kubectlManagers, takeOverPatch } from "./fields.ts";
+import { type IgnoreRules, ignoresWholeObject, resolveIgnoredFields, withoutPaths } from "./ignore.ts";
 import { Annotations, excluded, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
 import { stages } from "./order.ts";
 import { waitForSet } from "./wait.ts";
@@ -17,6 +18,8 @@ export interface ApplyOptions {
   readonly takeOver?: readonly FieldManagerRef[];
   /** Timeout for a stage's objects (CRDs, Namespaces) to become ready before the next stage. */
   readonly stageTimeoutMs?: number;
+  /** Fields left to other controllers (spec.ignore): not compared, not reverted, not taken back. */
+  readonly ignore?: IgnoreRules | undefined;
   readonly signal?: AbortSignal;
 }
 
@@ -28,6 +31,8 @@ export function defaultApplyOptions(): ApplyOptions {
 /** What the dry run decided for one object. */
 interface Plan {
   readonly desired: KubeObject;
+  /** What to send: the desired object, with ignored fields resolved against the live one. */
+  readonly payload: KubeObject;
   readonly action: Action;
   /** The live object must be deleted first (immutable field change with force). */
   readonly recreate: boolean;
@@ -55,7 +60,11 @@ export async function applyAll(
   const applied = await mapConcurrent(plans, m.concurrency, async (p) => {
     if (p.action === Action.Unchanged || p.action === Action.Skipped) return entryFor(p.desired, p.action);
     if (p.recreate) await recreate(m, p.desired);
-    await m.client.apply(p.desired, { force: true, fieldManager: m.owner.fieldManager, ...signal(options) });
+    await m.client.apply(p.recreate ? p.desired : p.payload, {
+      force: true,
+      fieldManager: m.owner.fieldManager,
+      ...signal(options),
+    });
     return entryFor(p.desired, p.recreate ? Action.Created : p.action);
   });
   const entries: ChangeSetEntry[] = [];
@@ -105,7 +114,7 @@ async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptio
   // As Flux: an existing object is left alone when it (in the cluster or in Git) opts out of
   // reconciliation, or when Git says to create it only if absent.
   if (live && (excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent"))) {
-    return { desired, action: Action.Skipped, recreate: false };
+    return { desired, payload: desired, action: Action.Skipped, recreate: false };
   }
   if (!live) {
     // Validate now so that one bad object applies nothing; apply later.
@@ -115,7 +124,7 @@ async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptio
       fieldManager: m.owner.fieldManager,
       ...signal(options),
     });
-    return { desired, action: Action.Created, recreate: false };
+    return { desired, payload: desired, action: Action.Created, recreate: false };
   }
   let current = live;
   // ssa: Merge (in the cluster or in Git) keeps the fields other managers set: no take-over.
@@ -133,14 +142,22 @@ async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptio
       fieldManager: m.owner.fieldManager,
       ...signal(options),
     });
-    return {
-      desired,
-      action: hasDrifted(current, dryRun) ? Action.Configured : Action.Unchanged,
-      recreate: false,
-    };
+    // As Flux: ignored fields are left out of the comparison (the rules select on the dry-run result).
+    const ignored = options.ignore?.pathsFor(dryRun) ?? [];
+    if (ignoresWholeObject(ignored))
+      return { desired, payload: desired, action: Action.Unchanged, recreate: false };
+    if (!hasDrifted(withoutPaths(current, ignored), withoutPaths(dryRun, ignored))) {
+      return { desired, payload: desired, action: Action.Unchanged, recreate: false };
+    }
+    const payload =
+      ignored.length > 0
+        ? resolveIgnoredFields(desired, current, dryRun, ignored, m.owner.fieldManager)
+        : desired;
+    return { desired, payload, action: Action.Configured, recreate: false };
   } catch (err) {
     const force = options.force === true || hasMeta(desired, Annotations.force, "enabled");
-    if (force && isImmutableError(err)) return { desired, action: Action.Configured, recreate: true };
+    if (force && isImmutableError(err))
+      return { desired, payload: desired, action: Action.Configured, recreate: true };
     throw err;
   }
 }

@@ -5,6 +5,7 @@ import type { KubeObject } from "../kube/object.ts";
 import { Action, entryFor } from "./changeset.ts";
 import { failureOf, isImmutableError } from "./errors.ts";
 import { kubectlManagers } from "./fields.ts";
+import { type IgnoreRules, ignoresWholeObject, withoutPaths } from "./ignore.ts";
 import { Annotations, excluded, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
 import { unifiedDiff } from "./unified-diff.ts";
 
@@ -25,9 +26,22 @@ export interface DiffEntry {
 /** Fields that change on every write or belong to other controllers, left out of diffs. */
 const VOLATILE_METADATA = ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"];
 
+/** Options of diffAll. */
+export interface DiffOptions {
+  /**
+   * The Kustomization's spec.ignore rules: as in `flux diff kustomization`, ignored fields of existing
+   * objects are left out of the comparison and of the diff shown.
+   */
+  readonly ignore?: IgnoreRules | undefined;
+}
+
 /** Dry-runs every object and diffs it against the live one, in input order. Never throws per object. */
-export async function diffAll(m: ResourceManager, objects: readonly KubeObject[]): Promise<DiffEntry[]> {
-  const results = await mapConcurrent(objects, m.concurrency, (obj) => diffOne(m, obj));
+export async function diffAll(
+  m: ResourceManager,
+  objects: readonly KubeObject[],
+  options: DiffOptions = {},
+): Promise<DiffEntry[]> {
+  const results = await mapConcurrent(objects, m.concurrency, (obj) => diffOne(m, obj, options));
   return results.map((r, i) => {
     if (r.status === "fulfilled") return r.value;
     const subject = entryFor(objects[i] as KubeObject, Action.Unknown).subject;
@@ -35,7 +49,7 @@ export async function diffAll(m: ResourceManager, objects: readonly KubeObject[]
   });
 }
 
-async function diffOne(m: ResourceManager, desired: KubeObject): Promise<DiffEntry> {
+async function diffOne(m: ResourceManager, desired: KubeObject, options: DiffOptions): Promise<DiffEntry> {
   const subject = entryFor(desired, Action.Unknown).subject;
   const live = await m.getLive(desired);
   if (live && (excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent"))) {
@@ -50,13 +64,17 @@ async function diffOne(m: ResourceManager, desired: KubeObject): Promise<DiffEnt
     });
     const merged =
       live && !keepsOthersFields(live, desired) ? withoutTakenOver(dryRun, live, desired, m) : dryRun;
-    const diff = diffPair(live, merged, labels);
+    // Rules select on the dry-run result and never apply to objects being created, as in Flux.
+    const ignored = live ? (options.ignore?.pathsFor(dryRun) ?? []) : [];
+    if (ignoresWholeObject(ignored)) return { subject, action: Action.Unchanged, diff: "" };
+    const diff = diffPair(live && withoutPaths(live, ignored), withoutPaths(merged, ignored), labels);
     const action = !live ? Action.Created : diff === "" ? Action.Unchanged : Action.Configured;
     return { subject, action, diff };
   } catch (err) {
     if (!live || !isImmutableError(err)) throw err;
     // The apiserver refuses the change: show it as Git's fields laid over the live object.
-    const diff = diffPair(live, overlay(live, desired), labels);
+    const ignored = options.ignore?.pathsFor(desired) ?? [];
+    const diff = diffPair(withoutPaths(live, ignored), withoutPaths(overlay(live, desired), ignored), labels);
     return {
       subject,
       action: Action.Configured,
