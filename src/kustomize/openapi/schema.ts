@@ -1,34 +1,21 @@
-// Strategic-merge metadata of the built-in kinds (generated into schema.json by generate.ts).
-import table from "./schema.json" with { type: "json" };
+// Strategic-merge metadata of resource types: the built-in Kubernetes table (schema.json, generated
+// by generate.ts), or whatever the build's `openapi` field put in its place (state.ts).
+import type { SchemaNode } from "./catalog.ts";
+import { resourceSchema } from "./state.ts";
 
-/** A node of the schema walk: the definition describing an object, or a list of such. */
-export interface SchemaNode {
-  readonly def: string;
-  readonly list: boolean;
-  readonly strategy: string;
-  readonly keys: readonly string[];
-}
+export type { SchemaNode } from "./catalog.ts";
 
-type Field = [string, number, string, string[]];
-const defs = table.defs as unknown as Record<string, Record<string, Field>>;
-const kinds = table.kinds as Record<string, string>;
-
-/** The schema of an object of this apiVersion and kind, if it is a built-in one. */
+/** The schema of an object of this apiVersion and kind, if the schema in use describes it. */
 export function schemaFor(apiVersion: string, kind: string): SchemaNode | undefined {
-  const def = kinds[`${apiVersion} ${kind}`];
-  return def === undefined ? undefined : { def, list: false, strategy: "", keys: [] };
+  return resourceSchema(apiVersion, kind);
 }
 
 /** The schema of a field of an object described by `node` (undefined when unknown). */
 export function fieldSchema(node: SchemaNode | undefined, field: string): SchemaNode | undefined {
-  if (node === undefined || node.list) return undefined;
-  const f = defs[node.def]?.[field];
-  if (f === undefined) return undefined;
-  return { def: f[0], list: f[1] === 1, strategy: f[2], keys: f[3] };
+  return node?.field(field);
 }
 
 /** The schema of the elements of a list field. */
 export function elementSchema(node: SchemaNode | undefined): SchemaNode | undefined {
-  if (node === undefined || !node.list || node.def === "") return undefined;
-  return { def: node.def, list: false, strategy: "", keys: [] };
+  return node?.elements();
 }
