@@ -11,14 +11,19 @@ import { inventoryOf, staleReferences } from "../inventory/inventory.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { type KubeObject, parseKubeObject } from "../kube/object.ts";
 import { buildFlux } from "../kustomize/flux.ts";
+import { DecryptionFailedError, decryptionInputs, decryptObjects, secretGetter } from "../sops/pipeline.ts";
 import type { Command } from "./command.ts";
 import { cliKubeClient } from "./output.ts";
 
 const USAGE = `usage: driftless diff --path <dir> [--kustomization <namespace>/<name>] [--kubeconfig <file>]
+                      [--sops-age-secret <namespace>/<name>]
 Renders <dir> and dry-runs a server-side apply of every object against the cluster of --kubeconfig
 (else $KUBECONFIG, else ~/.kube/config), printing a unified diff of the live object against the result.
 With --kustomization, the Kustomization's spec (targetNamespace, patches, images, postBuild, …) and owner
-labels are applied as the controller would, and the objects it would prune are listed.
+labels are applied as the controller would, and the objects it would prune are listed. SOPS-encrypted
+files are decrypted as the controller does, with the keys of spec.decryption.secretRef read from the
+cluster (or, without a secretRef, of --sops-age-secret, as the controller's flag); a key that cannot be
+read is an error.
 Secret values are masked. Exit code: 0 no changes, 1 changes, 2 error.
 `;
 
@@ -26,6 +31,7 @@ interface Flags {
   path?: string;
   kustomization?: { namespace: string; name: string };
   kubeconfig?: string;
+  sopsAgeSecret?: { namespace: string; name: string };
 }
 
 function parseFlags(args: readonly string[]): Flags | string {
@@ -42,11 +48,11 @@ function parseFlags(args: readonly string[]): Flags | string {
     } else if (name === "--kubeconfig") {
       flags.kubeconfig = value();
       if (!flags.kubeconfig) return "--kubeconfig needs a file";
-    } else if (name === "--kustomization") {
-      const v = value() ?? "";
-      const [namespace, ksName, extra] = v.split("/");
-      if (!namespace || !ksName || extra !== undefined) return "--kustomization needs <namespace>/<name>";
-      flags.kustomization = { namespace, name: ksName };
+    } else if (name === "--kustomization" || name === "--sops-age-secret") {
+      const [namespace, objName, extra] = (value() ?? "").split("/");
+      if (!namespace || !objName || extra !== undefined) return `${name} needs <namespace>/<name>`;
+      if (name === "--kustomization") flags.kustomization = { namespace, name: objName };
+      else flags.sopsAgeSecret = { namespace, name: objName };
     } else {
       return `unexpected argument ${JSON.stringify(a)}`;
     }
@@ -71,17 +77,25 @@ export const diffCommand: Command = {
     try {
       const client = cliKubeClient(flags.kubeconfig);
       const ks = flags.kustomization ? await getKustomization(client, flags.kustomization) : undefined;
-      const objects = await renderLocally(client, flags.path as string, ks);
+      const objects = await renderLocally(client, flags.path as string, ks, flags.sopsAgeSecret);
       const manager = new ResourceManager(client);
       const entries = await diffAll(manager, objects);
       const prunes = ks?.spec.prune ? await prunable(manager, ks, objects) : [];
       return report(entries, prunes);
     } catch (err) {
-      process.stderr.write(`✗ ${err instanceof Error ? err.message : String(err)}\n`);
+      const message = err instanceof Error ? err.message : String(err);
+      // A decryption failure names the Kustomization whose keys were used (its Secret, or none found).
+      const ks = flags.kustomization;
+      const about = ks && isDecryptionFailure(err) ? `Kustomization/${ks.namespace}/${ks.name}: ` : "";
+      process.stderr.write(`✗ ${about}${message}\n`);
       return 2;
     }
   },
 };
+
+function isDecryptionFailure(err: unknown): boolean {
+  return err instanceof DecryptionFailedError || (err instanceof Error && isDecryptionFailure(err.cause));
+}
 
 async function getKustomization(
   client: KubeClient,
@@ -95,17 +109,30 @@ async function getKustomization(
   return parseKustomization(await client.get(resource, key));
 }
 
-// With a Kustomization, render as the controller does (its spec, postBuild, owner labels) with the
-// directory standing in for spec.path; without one, a build as Flux does it (a kustomization.yaml is
-// generated when the directory has none).
+// With a Kustomization, render as the controller does (its spec, decryption, postBuild, owner labels) with
+// the directory standing in for spec.path; without one, a build as Flux does it (a kustomization.yaml is
+// generated when the directory has none), where an encrypted object is an error: there is no key to use.
 async function renderLocally(
   client: KubeClient,
   dir: string,
   ks: Kustomization | undefined,
+  sopsAgeSecret: { namespace: string; name: string } | undefined,
 ): Promise<KubeObject[]> {
-  if (!ks) return buildFlux(dir).objects.map((o) => parseKubeObject(o));
+  if (!ks) {
+    const objects = buildFlux(dir).objects.map((o) => parseKubeObject(o));
+    return decryptObjects(objects, undefined);
+  }
   const local: Kustomization = { ...ks, spec: { ...ks.spec, path: "./" } };
-  return render(local, dir, { substituteFrom: await readSubstituteFrom(client, ks) });
+  return render(local, dir, {
+    substituteFrom: await readSubstituteFrom(client, ks),
+    ...decryptionInputs({
+      namespace: ks.metadata.namespace ?? "",
+      decryption: ks.spec.decryption,
+      components: ks.spec.components,
+      getSecret: secretGetter(client),
+      fallbackSecret: sopsAgeSecret,
+    }),
+  });
 }
 
 // The Kustomization's inventory minus the render: what the controller would prune (owned objects only).
