@@ -16,11 +16,12 @@ import {
   removeArtifacts,
 } from "../../source/git/artifact.ts";
 import { fetchedCommitTime } from "../../source/git/commit-time.ts";
+import { checkSparseDirs, SparseCheckoutError, sparseFilter } from "../../source/git/sparse.ts";
 import { openTransport, timeoutSignal } from "../../source/git/transport.ts";
 import type { ArtifactRegistry, SourceRef } from "../kustomization/artifacts.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
-import { asFailure, fetchFailure, type ReconcileFailure } from "./failure.ts";
+import { asFailure, fetchFailure, ReconcileFailure } from "./failure.ts";
 import { ensureFinalizer, removeFinalizer } from "./finalizer.ts";
 import { includesChanged, type ResolvedInclude, resolveIncludes } from "./include.ts";
 import {
@@ -200,6 +201,7 @@ export class GitRepositoryReconciler implements Reconciler {
         return { artifact: stored, subject: undefined };
       }
       const fetched = await fetchRevision(transport, cacheDir, resolved);
+      await checkSparseCheckout(obj, cacheDir, fetched.ref.commit);
       st.clear(ConditionType.FetchFailed);
       await verifySource(this.#o.client, obj, st, cacheDir, fetched.ref);
       const revision = fetched.ref.revision;
@@ -217,6 +219,7 @@ export class GitRepositoryReconciler implements Reconciler {
         ref: fetched.ref,
         ignore: obj.spec.ignore,
         includes,
+        tree: obj.spec.sparseCheckout?.length ? { select: sparseFilter(obj.spec.sparseCheckout) } : {},
       });
       this.#recordArtifact(obj, st, artifact, includes);
       await garbageCollect(loc, { keep: this.#o.keepArtifacts ?? 2, current: [artifact.digest] }).catch(
@@ -233,6 +236,7 @@ export class GitRepositoryReconciler implements Reconciler {
     const s = obj.status;
     if ((obj.spec.ignore ?? null) !== (s.observedIgnore ?? null)) return true;
     if ((obj.spec.recurseSubmodules ?? false) !== (s.observedRecurseSubmodules ?? false)) return true;
+    if (!sameList(obj.spec.sparseCheckout, s.observedSparseCheckout)) return true;
     if (includesChanged(obj, includes)) return true;
     const verify = obj.spec.verify;
     if (verify) {
@@ -267,6 +271,8 @@ export class GitRepositoryReconciler implements Reconciler {
     if (obj.spec.recurseSubmodules !== undefined)
       st.status.observedRecurseSubmodules = obj.spec.recurseSubmodules;
     else delete st.status.observedRecurseSubmodules;
+    if (obj.spec.sparseCheckout !== undefined) st.status.observedSparseCheckout = obj.spec.sparseCheckout;
+    else delete st.status.observedSparseCheckout;
     st.clear(ConditionType.ArtifactOutdated);
     st.clear(ConditionType.StorageOperationFailed);
     st.mark(
@@ -396,4 +402,31 @@ export class GitRepositoryReconciler implements Reconciler {
     const p = (this.#o.jitterPercent ?? 5) / 100;
     return Math.max(1, Math.round(ms * (1 + (Math.random() * 2 - 1) * p)));
   }
+}
+
+// The sparse checkout directories must exist in the fetched commit, as Flux checks after its checkout.
+async function checkSparseCheckout(obj: GitRepository, cacheDir: string, commit: string): Promise<void> {
+  const dirs = obj.spec.sparseCheckout;
+  if (!dirs?.length) return;
+  try {
+    await checkSparseDirs(cacheDir, commit, dirs);
+  } catch (err) {
+    if (!(err instanceof SparseCheckoutError)) throw fetchFailure(err);
+    throw new ReconcileFailure(
+      {
+        kind: "retry",
+        condition: ConditionType.FetchFailed,
+        reason: Reason.GitOperationFailed,
+        message: `failed to sparse checkout directories : ${err.message}`,
+      },
+      { cause: err },
+    );
+  }
+}
+
+// Whether two optional lists hold the same items in the same order (absent equals empty, as Flux compares).
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }

@@ -211,6 +211,7 @@ export function statusPatch(
     observedIgnore: s.observedIgnore ?? null,
     observedInclude: s.observedInclude ?? null,
     observedRecurseSubmodules: s.observedRecurseSubmodules ?? null,
+    observedSparseCheckout: s.observedSparseCheckout ?? null,
     sourceVerificationMode: s.sourceVerificationMode ?? null,
     lastHandledReconcileAt: s.lastHandledReconcileAt ?? null,
   };
