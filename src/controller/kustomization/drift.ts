@@ -3,9 +3,11 @@
 // seconds. An interval reconcile whose revision, spec and render are unchanged, with no drift seen, does
 // not dry-run every object again.
 import { type InventoryEntry, inventoryEntry } from "../../api/inventory.ts";
+import type { IgnoreRules } from "../../apply/ignore.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject, ObjectKey, ResourceRef } from "../../kube/object.ts";
 import { Informer } from "../runtime/informer.ts";
+import { onlyIgnoredChanged } from "./ignore.ts";
 import { OwnerLabels } from "./render.ts";
 
 /** What was last applied for a Kustomization: enough to tell whether a reconcile may skip applying. */
@@ -13,6 +15,8 @@ interface Applied {
   readonly fingerprint: string;
   /** Object ids reported drifted since (or deleted); re-applied by the next reconcile. */
   readonly dirty: Set<string>;
+  /** spec.ignore: edits of only these fields are not drift. */
+  readonly ignore: IgnoreRules | undefined;
 }
 
 /** Remembers the last full apply per Kustomization and the objects that drifted since. */
@@ -37,9 +41,12 @@ export class DriftTracker {
     this.#onError = options.onError ?? (() => {});
   }
 
-  /** Records a full apply of `fingerprint` (revision, generation and rendered digest). */
-  markApplied(ksKey: string, fingerprint: string): void {
-    this.#applied.set(ksKey, { fingerprint, dirty: new Set() });
+  /**
+   * Records a full apply of `fingerprint` (revision, generation and rendered digest) and the ignore rules
+   * it ran with.
+   */
+  markApplied(ksKey: string, fingerprint: string, ignore?: IgnoreRules): void {
+    this.#applied.set(ksKey, { fingerprint, dirty: new Set(), ignore });
   }
 
   /** Forgets a Kustomization (deleted, or its apply failed and must start over). */
@@ -110,7 +117,10 @@ export class DriftTracker {
       });
       informer.addHandlers({
         onUpdate: (oldObj, newObj) => {
-          if (changedByOthers(oldObj, newObj, this.#fieldManager)) this.#mark(newObj);
+          if (!changedByOthers(oldObj, newObj, this.#fieldManager)) return;
+          // An edit of only ignored fields (an HPA's replicas) is left to whoever made it.
+          if (onlyIgnoredChanged(oldObj, newObj, this.#appliedFor(newObj)?.ignore)) return;
+          this.#mark(newObj);
         },
         // A deletion, or an object relabelled out of the owner selector. A finished Job removed by its
         // TTL is the Job's own life cycle, not drift: re-creating it at once would run it in a loop. The
@@ -128,6 +138,14 @@ export class DriftTracker {
   async stop(): Promise<void> {
     await Promise.all([...this.#watchers.values()].map((i) => i.stop()));
     this.#watchers.clear();
+  }
+
+  // The last full apply of the Kustomization that owns the object (by its owner labels).
+  #appliedFor(obj: KubeObject): Applied | undefined {
+    const labels = obj.metadata.labels ?? {};
+    const name = labels[OwnerLabels.name];
+    const namespace = labels[OwnerLabels.namespace];
+    return name && namespace ? this.#applied.get(`${namespace}/${name}`) : undefined;
   }
 
   #mark(obj: KubeObject): void {

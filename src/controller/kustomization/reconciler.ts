@@ -23,6 +23,7 @@ import { checkDependencies, DependencyNotReadyError } from "./dependencies.ts";
 import type { DriftTracker } from "./drift.ts";
 import { finalize } from "./finalize.ts";
 import { checkHealth, HealthCheckCanceledError, HealthCheckFailedError, timeoutOf } from "./health.ts";
+import { ignoreRulesOf } from "./ignore.ts";
 import { PruneFailedError, pruneStale, toIdentity } from "./prune.ts";
 import { BuildFailedError, render } from "./render.ts";
 import { AccessDeniedError, ArtifactNotReadyError, resolveArtifact } from "./source.ts";
@@ -204,6 +205,8 @@ export class KustomizationReconciler implements Reconciler {
     const drifted = resources && this.#o.drift.driftedSince(ksKey, fingerprint, resources);
     if (drifted !== undefined && drifted.size === 0) return [];
     const force = ks.spec.force;
+    // spec.ignore: fields left to other controllers (an HPA's replicas).
+    const ignore = ignoreRulesOf(ks);
     if (drifted !== undefined) {
       const subset = objects.filter((o) => drifted.has(inventoryEntry(toIdentity(o)).id));
       this.#o.drift.clearDirty(ksKey, drifted);
@@ -211,14 +214,18 @@ export class KustomizationReconciler implements Reconciler {
         if (subset.length > 0) await this.#reportDrift(ks, subset, status, artifact);
         return [];
       }
-      const entries = await applyAll(manager, subset, { force });
+      const entries = await applyAll(manager, subset, { force, ignore });
       return entries.filter((e) => e.action === "created" || e.action === "configured");
     }
     status.progressing(`Reconciling revision ${artifact.revision}`, ks.metadata.generation);
     await this.#writeProgress(ks, ksKey, status);
-    const entries = await applyAllStaged(manager, objects, { force, stageTimeoutMs: timeoutOf(ks) });
+    const entries = await applyAllStaged(manager, objects, {
+      force,
+      ignore,
+      stageTimeoutMs: timeoutOf(ks),
+    });
     this.#o.drift.watch((await resourcesOf(manager, objects)) ?? []);
-    this.#o.drift.markApplied(ksKey, fingerprint);
+    this.#o.drift.markApplied(ksKey, fingerprint, ignore);
     // A full apply made the cluster equal to Git: any drift reported before is gone.
     status.clear(DRIFTED_CONDITION);
     return entries.filter((e) => e.action === "created" || e.action === "configured");
