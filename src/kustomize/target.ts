@@ -2,6 +2,7 @@
 // then the built-in transformers in kustomize's fixed order.
 import path from "node:path";
 import { defaultConfig, loadConfigurations, mergeConfig } from "./config/transformer-config.ts";
+import { loadCrdConfig } from "./crds.ts";
 import { generate } from "./generators/configmap-secret.ts";
 import {
   describeIssue,
@@ -11,6 +12,8 @@ import {
   kustomizationSchema,
 } from "./kustomization.ts";
 import type { Loader } from "./loader.ts";
+import { applyOpenApiField, noteResourceType } from "./openapi/field.ts";
+import { activeOpenApiState, OpenApiState, withOpenApiState } from "./openapi/state.ts";
 import { BuildError, deepClone, isObj, type Obj, ResMap, Resource } from "./resource.ts";
 import { applyImages } from "./transformers/images.ts";
 import { applyAnnotations, applyLabels } from "./transformers/metadata-maps.ts";
@@ -102,11 +105,6 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
       `${file}: helmCharts are not supported by driftless (render the chart and commit the output)`,
     );
   }
-  if ((k.crds?.length ?? 0) > 0 || (k.openapi !== undefined && Object.keys(k.openapi).length > 0)) {
-    throw new BuildError(
-      `${file}: fields "crds" and "openapi" (custom merge schemas) are not supported by driftless yet`,
-    );
-  }
   for (const f of ["generators", "transformers", "validators"] as const) {
     if ((k[f]?.length ?? 0) > 0)
       throw new BuildError(`${file}: field "${f}" (plugins) is not supported by driftless`);
@@ -137,7 +135,10 @@ export function loadResourceFile(ldr: Loader, rel: string): Resource[] {
     throw e;
   }
   const out = resourcesFromDocs(docs, file);
-  for (const r of out) r.origin = { path: file };
+  for (const r of out) {
+    r.origin = { path: file };
+    noteResourceType(r.obj.apiVersion, r.obj.kind);
+  }
   return out;
 }
 
@@ -183,6 +184,9 @@ export function accumulate(
   component = false,
   override?: LoadedKustomization,
 ): { rm: ResMap; k: Kustomization } {
+  // The schema strategic merges use lives for one build (kustomize keeps it process-wide).
+  if (ctx.visiting.length === 0 && activeOpenApiState() === undefined)
+    return withOpenApiState(new OpenApiState(), () => accumulate(ldr, ctx, ra, component, override));
   const loaded = override ?? readKustomization(ldr);
   if (loaded === undefined) {
     throw new BuildError(
@@ -190,6 +194,7 @@ export function accumulate(
     );
   }
   const k = loaded.kustomization;
+  applyOpenApiField(ldr, k.openapi, ctx.visiting.length === 0);
   const kind = k.kind ?? "Kustomization";
   if (component && kind !== "Component") {
     throw new BuildError(
@@ -218,6 +223,7 @@ export function accumulate(
         ? mergeConfig(defaultConfig(), loadConfigurations(ldr, k.configurations ?? []))
         : defaultConfig();
     rm.config = mergeConfig(rm.config, own);
+    if ((k.crds?.length ?? 0) > 0) rm.config = mergeConfig(rm.config, loadCrdConfig(ldr, k.crds ?? []));
     runGenerators(ldr, rm, k, loaded.file);
     for (const c of k.components ?? []) {
       const dir = ldr.resolve(c);

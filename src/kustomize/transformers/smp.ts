@@ -1,7 +1,7 @@
 // Strategic merge, as kustomize's kyaml merge does it: maps merge, null deletes, lists of built-in
 // kinds merge by their merge keys (patched elements first), other lists are replaced; `$patch`
 // directives delete, replace or merge.
-import { elementSchema, fieldSchema, type SchemaNode } from "../openapi/schema.ts";
+import { elementSchema, fieldSchema, type SchemaNode, schemaFor } from "../openapi/schema.ts";
 import { BuildError, isObj, type Obj } from "../resource.ts";
 
 const DELETE = Symbol("delete");
@@ -247,6 +247,20 @@ function mergeMultiKey(
   return items;
 }
 
+// A map without a schema from its parent takes its own type's, when it names one (kyaml's walker
+// looks at apiVersion and kind of the target first, then of the patch).
+function typeSchema(dest: Obj | undefined, patch: Obj): SchemaNode | undefined {
+  for (const m of [dest, patch]) {
+    if (m === undefined) continue;
+    const { apiVersion, kind } = m;
+    if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "")
+      continue;
+    const s = schemaFor(apiVersion, kind);
+    if (s !== undefined) return s;
+  }
+  return undefined;
+}
+
 function nodeKind(v: unknown): string {
   return Array.isArray(v) ? "SequenceNode" : isObj(v) ? "MappingNode" : "ScalarNode";
 }
@@ -255,14 +269,17 @@ function mergeValue(dest: unknown, patch: unknown, schema: SchemaNode | undefine
   if (dest !== undefined && dest !== null && patch !== null && nodeKind(dest) !== nodeKind(patch)) {
     throw new BuildError(`wrong node kind: expected ${nodeKind(dest)} but got ${nodeKind(patch)}`);
   }
-  if (isObj(patch)) return mergeMap(isObj(dest) ? dest : undefined, patch, schema);
+  if (isObj(patch)) {
+    const d = isObj(dest) ? dest : undefined;
+    return mergeMap(d, patch, schema ?? typeSchema(d, patch));
+  }
   if (Array.isArray(patch)) return mergeList(Array.isArray(dest) ? dest : undefined, patch, schema);
   return patch;
 }
 
 /** Merges a strategic-merge patch into obj; returns undefined when the patch deletes the object. */
 export function strategicMerge(obj: Obj, patch: Obj, schema: SchemaNode | undefined): Obj | undefined {
-  const r = mergeMap(obj, patch, schema);
+  const r = mergeMap(obj, patch, schema ?? typeSchema(obj, patch));
   if (r === DELETE || !isObj(r)) return undefined;
   return r;
 }
