@@ -1,9 +1,13 @@
 // isomorphic-git's pluggable http client on Node's http/https: custom CA, client certificate, an
 // Authorization header from the secret, an AbortSignal, and a count of the requests made.
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import { type ClientRequestArgs, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import type { Duplex } from "node:stream";
+import { connect as tlsConnect } from "node:tls";
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
 import { GitErrorCode, GitSourceError } from "./errors.ts";
+import { forwardRequestOptions, forwardsHttp, type ProxyConfig, proxyAddress, tunnel } from "./proxy.ts";
 
 /** Options of createHttpClient(). */
 export interface HttpClientOptions {
@@ -17,6 +21,8 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   userAgent?: string;
   maxRedirects?: number;
+  /** Send every request through this proxy (spec.proxySecretRef). */
+  proxy?: ProxyConfig;
 }
 
 /** An isomorphic-git HttpClient that also counts its requests. */
@@ -56,6 +62,49 @@ export function transportError(err: unknown, signal: AbortSignal | undefined, wh
   return new GitSourceError(GitErrorCode.Transport, `${what}: ${message}`, { cause: err });
 }
 
+// Starts one request: straight to the remote, in absolute form to an HTTP proxy (plain http), or over a
+// tunnel through the proxy (CONNECT or SOCKS5) with TLS on top for https remotes.
+function startRequest(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  opts: HttpClientOptions,
+  onResponse: (res: IncomingMessage) => void,
+): ReturnType<typeof httpRequest> {
+  const isHttps = url.protocol === "https:";
+  const tls = { ca: opts.ca, cert: opts.cert, key: opts.key };
+  const proxy = opts.proxy;
+  if (!proxy) {
+    const doRequest = isHttps ? httpsRequest : httpRequest;
+    return doRequest(url, { method, headers, signal: opts.signal, ...(isHttps ? tls : {}) }, onResponse);
+  }
+  if (!isHttps && forwardsHttp(proxy)) {
+    const fwd = forwardRequestOptions(proxy, url);
+    const doRequest = fwd.protocol === "https:" ? httpsRequest : httpRequest;
+    return doRequest(
+      { ...fwd, method, headers: { ...headers, ...fwd.headers }, signal: opts.signal, agent: false },
+      onResponse,
+    );
+  }
+  const port = Number(url.port) || (isHttps ? 443 : 80);
+  const createConnection = (
+    _args: ClientRequestArgs,
+    done: (err: Error | null, socket: Duplex) => void,
+  ): undefined => {
+    tunnel(proxy, url.hostname, port, opts.signal).then(
+      (socket) => {
+        if (!isHttps) return done(null, socket);
+        const host = url.hostname.replace(/^\[|\]$/g, "");
+        done(null, tlsConnect({ socket, host, ...(isIP(host) ? {} : { servername: host }), ...tls }));
+      },
+      (err: Error) => done(err, undefined as unknown as Duplex),
+    );
+    return undefined;
+  };
+  const doRequest = isHttps ? httpsRequest : httpRequest;
+  return doRequest(url, { method, headers, signal: opts.signal, createConnection }, onResponse);
+}
+
 /** Creates the http client isomorphic-git calls for http:// and https:// remotes. */
 export function createHttpClient(opts: HttpClientOptions = {}): CountingHttpClient {
   let count = 0;
@@ -68,25 +117,21 @@ export function createHttpClient(opts: HttpClientOptions = {}): CountingHttpClie
     // Credentials come only from the secret; isomorphic-git may also derive basic auth from the URL.
     if (opts.authorization) headers.authorization = opts.authorization;
     if (payload) headers["content-length"] = String(payload.length);
-    const isHttps = url.protocol === "https:";
-    const doRequest = isHttps ? httpsRequest : httpRequest;
     count += 1;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const r = doRequest(
-        url,
-        {
-          method,
-          headers,
-          signal: opts.signal,
-          ...(isHttps ? { ca: opts.ca, cert: opts.cert, key: opts.key } : {}),
-        },
-        resolve,
-      );
+      const r = startRequest(url, method, headers, opts, resolve);
       r.on("error", (err) =>
         reject(transportError(err, opts.signal, `${method} ${url.origin}${url.pathname}`)),
       );
       r.end(payload);
     });
+    if (res.statusCode === 407 && opts.proxy) {
+      res.resume();
+      throw new GitSourceError(
+        GitErrorCode.AuthenticationFailed,
+        `${method} ${url.origin}${url.pathname}: proxy ${proxyAddress(opts.proxy)} requires authentication (407 Proxy Authentication Required)`,
+      );
+    }
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (status >= 300 && status < 400 && location && redirects < (opts.maxRedirects ?? 5)) {

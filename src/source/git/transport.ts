@@ -4,6 +4,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git
 import { authorizationHeader, type GitAuth, redactUrl, transportOf } from "./auth.ts";
 import { GitErrorCode, GitSourceError } from "./errors.ts";
 import { createHttpClient } from "./http-client.ts";
+import { type ProxyConfig, proxyAddress } from "./proxy.ts";
 import { createSshHttpClient, parseSshUrl, SSH_PLACEHOLDER_ORIGIN } from "./ssh-client.ts";
 
 /** A remote ready for isomorphic-git calls. */
@@ -25,6 +26,8 @@ export interface TransportOptions {
   /** Aborts in-flight requests (use for the GitRepository's timeout). */
   signal?: AbortSignal;
   userAgent?: string;
+  /** Send the remote traffic through this proxy (http(s) remotes only). */
+  proxy?: ProxyConfig;
 }
 
 /** Opens a transport for url with the given auth (undefined: anonymous http). */
@@ -36,6 +39,13 @@ export function openTransport(
   const kind = transportOf(url);
   const displayUrl = redactUrl(url);
   if (kind === "ssh") {
+    if (opts.proxy) {
+      // Flux's ssh transport dials through socks5 proxies only (an http proxy fails there too).
+      throw new GitSourceError(
+        GitErrorCode.Transport,
+        `ssh through a proxy is not supported (proxy ${opts.proxy.url.protocol}//${proxyAddress(opts.proxy)}); use an http(s) URL`,
+      );
+    }
     if (auth?.kind !== "ssh") {
       throw new GitSourceError(
         GitErrorCode.InvalidAuth,
@@ -65,6 +75,7 @@ export function openTransport(
     authorization: auth ? authorizationHeader(auth) : undefined,
     signal: opts.signal,
     userAgent: opts.userAgent,
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
   });
   return {
     kind,
