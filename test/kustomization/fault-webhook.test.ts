@@ -123,6 +123,35 @@ describe("kustomization behind a validating admission webhook", () => {
     expect(await bed.jsonpath(["configmap/one", "-n", ns], "{.data.v}")).toBe("3");
     expect(await bed.jsonpath(["configmap/four", "-n", ns], "{.data.v}")).toBe("1");
     expect(await bed.jsonpath(["configmap/three", "-n", ns], "{.metadata.name}")).toBeUndefined();
+    applied = rev;
+    inventory = (await bed.jsonpath(["ks/app", "-n", ns], "{.status.inventory}")) ?? "";
+  });
+
+  it("prunes nothing and keeps the last revision when the webhook passes the dry run but denies the apply", async () => {
+    // Webhooks that look at dryRun exist (quotas, external checks): the dry run cannot catch these.
+    webhook.decide = (r) =>
+      r.name === "five" && !r.dryRun
+        ? { allowed: false, message: "configmap five is refused outside dry runs" }
+        : { allowed: true };
+    const rev = await bed.publish(ns, "repo", {
+      "one.yaml": configMap("one", ns, { v: "4" }),
+      "five.yaml": configMap("five", ns, { v: "1" }),
+    });
+    const ready = await bed.waitForReason(ns, "app", "ReconciliationFailed");
+    expect(ready.message).toMatch(/^apply failed: /);
+    expect(ready.message).toContain(`ConfigMap/${ns}/five`);
+    expect(ready.message).toContain("configmap five is refused outside dry runs");
+    // Objects applied before the denial may have changed (no transaction spans objects); nothing is pruned.
+    expect(await bed.jsonpath(["configmap/four", "-n", ns], "{.data.v}")).toBe("1");
+    expect(await bed.jsonpath(["configmap/five", "-n", ns], "{.metadata.name}")).toBeUndefined();
+    expect(await bed.jsonpath(["ks/app", "-n", ns], "{.status.lastAppliedRevision}")).toBe(applied);
+    expect(await bed.jsonpath(["ks/app", "-n", ns], "{.status.inventory}")).toBe(inventory);
+
+    webhook.decide = () => ({ allowed: true });
+    await bed.waitForRevision(ns, "app", rev);
+    expect(await bed.jsonpath(["configmap/one", "-n", ns], "{.data.v}")).toBe("4");
+    expect(await bed.jsonpath(["configmap/five", "-n", ns], "{.data.v}")).toBe("1");
+    expect(await bed.jsonpath(["configmap/four", "-n", ns], "{.metadata.name}")).toBeUndefined();
   });
 });
 
