@@ -19,6 +19,11 @@ export interface Origin {
   readonly path?: string;
   readonly configuredIn?: string;
   readonly generator?: string;
+  /** The apiVersion of the configuring object (default `builtin`). */
+  readonly apiVersion?: string;
+  /** Name and namespace of the plugin config object that configured the generator, when one did. */
+  readonly name?: string;
+  readonly namespace?: string;
 }
 
 /** How a generated object combines with one of the same name from a base. */

@@ -14,7 +14,9 @@ import {
 import type { Loader } from "./loader.ts";
 import { applyOpenApiField, noteResourceType } from "./openapi/field.ts";
 import { activeOpenApiState, OpenApiState, withOpenApiState } from "./openapi/state.ts";
+import { configureGenerators, configureTransformers, runValidators } from "./plugins/index.ts";
 import { BuildError, deepClone, isObj, type Obj, ResMap, Resource } from "./resource.ts";
+import { recordTransformation } from "./transformers/build-metadata.ts";
 import { applyImages } from "./transformers/images.ts";
 import { applyAnnotations, applyLabels } from "./transformers/metadata-maps.ts";
 import { applyNamePrefix, applyNameSuffix } from "./transformers/name-affix.ts";
@@ -105,10 +107,6 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
       `${file}: helmCharts are not supported by driftless (render the chart and commit the output)`,
     );
   }
-  for (const f of ["generators", "transformers", "validators"] as const) {
-    if ((k[f]?.length ?? 0) > 0)
-      throw new BuildError(`${file}: field "${f}" (plugins) is not supported by driftless`);
-  }
   return k;
 }
 
@@ -118,6 +116,8 @@ export interface TargetContext {
   readonly visiting: string[];
   /** Vars declared so far, all levels together. */
   readonly vars: VarSet;
+  /** With `buildMetadata: [transformerAnnotations]`: the build root, set by the top-level accumulation. */
+  transformationsRoot?: string;
 }
 
 function isEmptyObject(o: unknown): boolean {
@@ -214,6 +214,8 @@ export function accumulate(
       `cycle detected: candidate root '${ldr.realRoot}' contains visited root '${ctx.visiting.at(-1) ?? ""}'`,
     );
   }
+  if (ctx.visiting.length === 0 && (k.buildMetadata ?? []).includes("transformerAnnotations"))
+    ctx.transformationsRoot = ldr.root;
   ctx.visiting.push(ldr.realRoot);
   try {
     const rm = ra ?? new ResMap();
@@ -224,14 +226,14 @@ export function accumulate(
         : defaultConfig();
     rm.config = mergeConfig(rm.config, own);
     if ((k.crds?.length ?? 0) > 0) rm.config = mergeConfig(rm.config, loadCrdConfig(ldr, k.crds ?? []));
-    runGenerators(ldr, rm, k, loaded.file);
+    runGenerators(ldr, ctx, rm, k, loaded.file);
     for (const c of k.components ?? []) {
       const dir = ldr.resolve(c);
       if (!ldr.isDir(dir))
         throw new BuildError(`${path.join(ldr.root, loaded.file)}: component '${c}' must be a directory`);
       accumulate(ldr.child(dir), ctx, rm, true);
     }
-    runTransformers(ldr, rm, k);
+    runTransformers(ldr, ctx, rm, k, loaded.file);
     mergeVars(rm, k.vars ?? [], ctx.vars);
     return { rm, k };
   } finally {
@@ -258,7 +260,34 @@ function accumulateResources(ldr: Loader, ctx: TargetContext, rm: ResMap, entrie
   }
 }
 
-function runGenerators(ldr: Loader, rm: ResMap, k: Kustomization, file: string): void {
+// Plugin configs of a generators/transformers/validators list: the entries that parse as objects
+// are inline configs (first, as kustomize takes them), the others files or kustomization directories.
+function loadPluginConfigs(
+  ldr: Loader,
+  ctx: TargetContext,
+  entries: readonly string[],
+  file: string,
+): Resource[] {
+  const rm = new ResMap();
+  const paths: string[] = [];
+  const kustFile = path.join(ldr.root, file);
+  for (const entry of entries) {
+    let inline: Resource[];
+    try {
+      inline = resourcesFromDocs(parseYamlStream(entry, kustFile), kustFile);
+    } catch (e) {
+      if (!(e instanceof BuildError || e instanceof YamlError)) throw e;
+      paths.push(entry);
+      continue;
+    }
+    for (const r of inline) r.origin = { path: kustFile };
+    rm.appendAll(inline);
+  }
+  accumulateResources(ldr, ctx, rm, paths);
+  return rm.list;
+}
+
+function runGenerators(ldr: Loader, ctx: TargetContext, rm: ResMap, k: Kustomization, file: string): void {
   const made: Resource[] = [];
   const configuredIn = path.join(ldr.root, file);
   for (const args of k.configMapGenerator ?? []) {
@@ -270,6 +299,14 @@ function runGenerators(ldr: Loader, rm: ResMap, k: Kustomization, file: string):
     const r = generate("Secret", ldr, args, k.generatorOptions);
     r.origin = { configuredIn, generator: "SecretGenerator" };
     made.push(r);
+  }
+  if ((k.generators?.length ?? 0) > 0) {
+    for (const g of configureGenerators(loadPluginConfigs(ldr, ctx, k.generators ?? [], file), ldr)) {
+      for (const r of g.run()) {
+        r.origin ??= g.origin;
+        made.push(r);
+      }
+    }
   }
   rm.invalidate();
   for (const r of made) absorb(rm, r);
@@ -344,19 +381,50 @@ function absorb(rm: ResMap, r: Resource): void {
   rm.list[rm.list.indexOf(old)] = merged;
 }
 
-function runTransformers(ldr: Loader, rm: ResMap, k: Kustomization): void {
+function runTransformers(ldr: Loader, ctx: TargetContext, rm: ResMap, k: Kustomization, file: string): void {
   rm.invalidate();
-  applyPatchesStrategicMerge(ldr, rm, k.patchesStrategicMerge ?? []);
-  applyPatches(ldr, rm, k.patches ?? []);
+  const plugins =
+    (k.transformers?.length ?? 0) > 0
+      ? configureTransformers(loadPluginConfigs(ldr, ctx, k.transformers ?? [], file), ldr)
+      : [];
+  const root = ctx.transformationsRoot;
+  const configuredIn = path.join(ldr.root, file);
+  // With transformerAnnotations, every transformer kustomize would configure is recorded once.
+  const ran = (kind: string, times: number): void => {
+    if (root === undefined) return;
+    for (let i = 0; i < times; i++) recordTransformation(rm, { configuredIn, generator: kind }, root);
+  };
   const cfg = rm.config;
+  applyPatchesStrategicMerge(ldr, rm, k.patchesStrategicMerge ?? []);
+  ran("PatchStrategicMergeTransformer", (k.patchesStrategicMerge?.length ?? 0) > 0 ? 1 : 0);
+  applyPatches(ldr, rm, k.patches ?? []);
+  ran("PatchTransformer", k.patches?.length ?? 0);
   applyNamespace(rm, k.namespace ?? "", cfg.namespace);
+  ran("NamespaceTransformer", (k.namespace ?? "") !== "" ? 1 : 0);
   applyNamePrefix(rm, k.namePrefix ?? "", cfg.namePrefix);
+  ran("PrefixTransformer", (k.namePrefix ?? "") !== "" ? 1 : 0);
   applyNameSuffix(rm, k.nameSuffix ?? "", cfg.nameSuffix);
+  ran("SuffixTransformer", (k.nameSuffix ?? "") !== "" ? 1 : 0);
   applyLabels(rm, k, cfg);
+  const labelSets = k.labels?.length ?? 0;
+  ran("LabelTransformer", labelSets > 0 || Object.keys(k.commonLabels ?? {}).length > 0 ? labelSets + 1 : 0);
   applyAnnotations(rm, k.commonAnnotations, cfg.commonAnnotations);
+  ran("AnnotationsTransformer", Object.keys(k.commonAnnotations ?? {}).length > 0 ? 1 : 0);
   applyPatchesJson6902(ldr, rm, k.patchesJson6902 ?? []);
+  ran("PatchJson6902Transformer", k.patchesJson6902?.length ?? 0);
   applyReplicas(rm, k.replicas ?? [], cfg.replicas);
-  applyImages(rm, [...(k.images ?? []), ...(k.imageTags ?? [])], cfg.images);
+  ran("ReplicaCountTransformer", k.replicas?.length ?? 0);
+  const images = [...(k.images ?? []), ...(k.imageTags ?? [])];
+  applyImages(rm, images, cfg.images);
+  ran("ImageTagTransformer", images.length);
   applyReplacements(ldr, rm, k.replacements ?? []);
+  ran("ReplacementTransformer", (k.replacements?.length ?? 0) > 0 ? 1 : 0);
+  for (const t of plugins) {
+    rm.invalidate();
+    t.run(rm);
+    if (root !== undefined) recordTransformation(rm, t.origin, root);
+  }
+  if ((k.validators?.length ?? 0) > 0)
+    runValidators(rm, configureTransformers(loadPluginConfigs(ldr, ctx, k.validators ?? [], file), ldr));
   rm.invalidate();
 }

@@ -1,19 +1,83 @@
-// buildMetadata: origin annotations and the managed-by label, as the top-level kustomization asks.
+// buildMetadata: origin annotations, transformer annotations and the managed-by label, as the
+// top-level kustomization asks.
 import path from "node:path";
 import type { Kustomization } from "../kustomization.ts";
-import { BuildError, isObj, type ResMap } from "../resource.ts";
+import { BuildError, isObj, type Origin, type ResMap } from "../resource.ts";
 
 /** The version kustomize writes in its managed-by label; driftless renders as kustomize v5.8.1 does. */
 export const KUSTOMIZE_VERSION = "v5.8.1";
 
 const ORIGIN = "config.kubernetes.io/origin";
+/** The annotation listing the transformers that changed an object (`buildMetadata: [transformerAnnotations]`). */
+export const TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations";
 
-/** Adds what `buildMetadata` asks for to every resource. */
+const OPTIONS = new Set(["originAnnotations", "managedByLabel", "transformerAnnotations"]);
+
+// Plain when yaml.v3 would read the text back as the same string; double-quoted otherwise.
+function scalar(s: string): string {
+  const plain =
+    /^[A-Za-z0-9_./][A-Za-z0-9_./ -]*$/.test(s) &&
+    !s.endsWith(" ") &&
+    !/^[-+]?(\.?[0-9])/.test(s) &&
+    !/^(y|yes|n|no|true|false|on|off|null|~)$/i.test(s);
+  return plain ? s : JSON.stringify(s);
+}
+
+/** An origin as kustomize marshals it: its YAML lines, paths relative to the build root. */
+function originLines(o: Origin, root: string): string[] | undefined {
+  if (o.path !== undefined) return [`path: ${scalar(path.relative(root, o.path))}`];
+  if (o.configuredIn === undefined) return undefined;
+  const lines = [
+    `configuredIn: ${scalar(path.relative(root, o.configuredIn))}`,
+    "configuredBy:",
+    `  apiVersion: ${scalar(o.apiVersion ?? "builtin")}`,
+    `  kind: ${scalar(o.generator ?? "")}`,
+  ];
+  if (o.name !== undefined && o.name !== "") lines.push(`  name: ${scalar(o.name)}`);
+  if (o.namespace !== undefined && o.namespace !== "") lines.push(`  namespace: ${scalar(o.namespace)}`);
+  return lines;
+}
+
+/** Checks the `buildMetadata` options of the top-level kustomization. */
+export function checkBuildMetadata(k: Kustomization): void {
+  for (const o of k.buildMetadata ?? []) {
+    if (!OPTIONS.has(o)) throw new BuildError(`buildMetadata option "${o}" is not supported by driftless`);
+  }
+}
+
+/**
+ * Records that a transformer ran over every object in rm, as kustomize does after each transformer
+ * when the build tracks origins: an object without an origin takes the transformer's as its origin.
+ */
+export function recordTransformation(rm: ResMap, origin: Origin, root: string): void {
+  const lines = originLines(origin, root);
+  if (lines === undefined) return;
+  const item = `${lines.map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)).join("\n")}\n`;
+  for (const r of rm.list) {
+    if (r.origin === undefined) {
+      r.origin = origin;
+      continue;
+    }
+    const meta = r.meta(true);
+    const ann = isObj(meta.annotations) ? meta.annotations : {};
+    const before = ann[TRANSFORMATIONS];
+    ann[TRANSFORMATIONS] = typeof before === "string" ? before + item : item;
+    meta.annotations = ann;
+    r.annotated = true;
+  }
+}
+
+/** Adds what `buildMetadata` asks for to every resource (and drops transformer annotations otherwise). */
 export function applyBuildMetadata(rm: ResMap, k: Kustomization, root: string): void {
+  checkBuildMetadata(k);
   const options = k.buildMetadata ?? [];
-  for (const o of options) {
-    if (o !== "originAnnotations" && o !== "managedByLabel") {
-      throw new BuildError(`buildMetadata option "${o}" is not supported by driftless`);
+  if (!options.includes("transformerAnnotations")) {
+    for (const r of rm.list) {
+      const ann = r.meta().annotations;
+      if (isObj(ann) && TRANSFORMATIONS in ann) {
+        delete ann[TRANSFORMATIONS];
+        r.annotated = true;
+      }
     }
   }
   if (options.includes("managedByLabel")) {
@@ -29,14 +93,11 @@ export function applyBuildMetadata(rm: ResMap, k: Kustomization, root: string): 
   for (const r of rm.list) {
     const o = r.origin;
     if (o === undefined) continue;
-    let text: string;
-    if (o.path !== undefined) text = `path: ${path.relative(root, o.path)}\n`;
-    else if (o.configuredIn !== undefined) {
-      text = `configuredIn: ${path.relative(root, o.configuredIn)}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${o.generator ?? ""}\n`;
-    } else continue;
+    const lines = originLines(o, root);
+    if (lines === undefined) continue;
     const meta = r.meta(true);
     const ann = isObj(meta.annotations) ? meta.annotations : {};
-    ann[ORIGIN] = text;
+    ann[ORIGIN] = `${lines.join("\n")}\n`;
     meta.annotations = ann;
   }
 }
