@@ -2,6 +2,7 @@
 // bounded against alias bombs and oversized input.
 import { isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, type Scalar } from "yaml";
 import { fastParse } from "./fast-parse.ts";
+import { lineParse } from "./line-parse.ts";
 import { decodePlain } from "./scalar.ts";
 
 /** A YAML document could not be read; `file` names where it came from. */
@@ -92,9 +93,16 @@ function scalarValue(node: Scalar): unknown {
   return typeof v === "string" ? v : String(v ?? "");
 }
 
-/** Parses a multi-document YAML stream; empty documents are dropped. */
+/**
+ * Parses a multi-document YAML stream; empty documents are dropped. The readers are tried from the
+ * fastest (line by line) to the complete one; each leaves to the next what it does not read for sure.
+ */
 export function parseYamlStream(text: string, file: string, limits: ParseLimits = DEFAULT_LIMITS): unknown[] {
-  return fastParse(text, limits.maxNodes) ?? parseYamlStreamComplete(text, file, limits);
+  return (
+    lineParse(text, limits.maxNodes) ??
+    fastParse(text, limits.maxNodes) ??
+    parseYamlStreamComplete(text, file, limits)
+  );
 }
 
 /** Parses with the `yaml` library's full document model (errors, anchors, tags, merge keys). */
