@@ -128,6 +128,11 @@ function configFromDefinitions(defs: Definitions): TransformerConfig {
 /** The transformer config kustomize derives from a kustomization's `crds` files. */
 export function loadCrdConfig(ldr: Loader, files: readonly string[]): TransformerConfig {
   let cfg = emptyConfig();
-  for (const f of files) cfg = mergeConfig(cfg, configFromDefinitions(readDefinitions(ldr.read(f), f)));
+  try {
+    for (const f of files) cfg = mergeConfig(cfg, configFromDefinitions(readDefinitions(ldr.read(f), f)));
+  } catch (e) {
+    if (e instanceof BuildError) throw new BuildError(`loading CRDs [${files.join(" ")}]: ${e.message}`);
+    throw e;
+  }
   return cfg;
 }
