@@ -1,11 +1,14 @@
 // Fetching the resolved commit into a per-object cache directory (a bare repository): shallow, one ref, no
 // tags; skipped when the commit is already there. A failed fetch wipes the cache so a cut download cannot
 // leave a broken pack behind for the next attempt.
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { readdir, rm } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import git from "isomorphic-git";
+import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from "isomorphic-git";
 import { GitErrorCode, GitSourceError, isGitError } from "./errors.ts";
+import { ObjectStore } from "./objects.ts";
+import { indexPack, PackError } from "./pack-index.ts";
 import { type ResolvedRef, revisionFor } from "./refs.ts";
 import { type Transport, toGitError } from "./transport.ts";
 
@@ -85,23 +88,145 @@ async function initCache(cacheDir: string): Promise<void> {
   });
 }
 
+/**
+ * Receives the pack data of upload-pack responses in place of isomorphic-git: the bytes stream to a file
+ * in the cache as they arrive, and store() indexes them natively. isomorphic-git would collect the whole
+ * pack in memory, copy it, and index it with a JavaScript zlib and one WebCrypto hash per object.
+ */
+class PackReceiver {
+  private readonly dir: string;
+  private file: { path: string; handle: FileHandle } | undefined;
+  private bytes = 0;
+
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, "objects", "pack");
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (!this.file) {
+      const path = join(this.dir, `tmp_pack_${randomBytes(6).toString("hex")}`);
+      this.file = { path, handle: await open(path, "w", 0o644) };
+    }
+    await this.file.handle.write(chunk);
+    this.bytes += chunk.length;
+  }
+
+  /** Indexes the received pack and moves it and its .idx into place (nothing when no pack came). */
+  async store(cacheDir: string): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    this.file = undefined;
+    await file.handle.close();
+    try {
+      const pack = await readFile(file.path);
+      if (pack.length >= 12 && pack.readUInt32BE(8) === 0) return;
+      // Bases of a thin pack's deltas are in the packs fetched before.
+      let store: Promise<ObjectStore> | undefined;
+      const existing = (): Promise<ObjectStore> => {
+        store = store ?? ObjectStore.open(cacheDir);
+        return store;
+      };
+      const index = await indexPack(pack, { external: async (oid) => (await existing()).read(oid) });
+      const base = join(this.dir, `pack-${index.checksum}`);
+      await rename(file.path, `${base}.pack`);
+      // The .idx comes last: readers find packs by their index, so they never see a pack half-written.
+      await writeFile(`${base}.idx.tmp`, index.idx, { mode: 0o644 });
+      await rename(`${base}.idx.tmp`, `${base}.idx`);
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  }
+
+  /** Drops a partial pack. */
+  async discard(): Promise<void> {
+    const file = this.file;
+    this.file = undefined;
+    if (!file) return;
+    await file.handle.close().catch(() => undefined);
+    await rm(file.path, { force: true });
+  }
+}
+
+/** Splits the side-band stream of upload-pack responses: band 1 (pack data) goes to the receiver. */
+function divertPack(client: HttpClient, receiver: PackReceiver): HttpClient {
+  async function* demux(body: AsyncIterableIterator<Uint8Array>): AsyncIterableIterator<Uint8Array> {
+    let rest: Buffer = Buffer.alloc(0);
+    let raw = false;
+    for await (const chunk of body) {
+      if (raw) {
+        yield chunk;
+        continue;
+      }
+      let buf =
+        rest.length === 0
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+          : Buffer.concat([rest, chunk]);
+      const out: Buffer[] = [];
+      let pos = 0;
+      while (buf.length - pos >= 4) {
+        const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
+        if (Number.isNaN(len) || (len > 0 && len < 4)) {
+          // Not pkt-lines (any more): hand the rest over untouched.
+          raw = true;
+          out.push(buf.subarray(pos));
+          pos = buf.length;
+          break;
+        }
+        const size = len === 0 ? 4 : len;
+        if (buf.length - pos < size) break;
+        if (len > 4 && buf[pos + 4] === 1) await receiver.write(buf.subarray(pos + 5, pos + size));
+        else out.push(buf.subarray(pos, pos + size));
+        pos += size;
+      }
+      rest = buf.subarray(pos);
+      buf = Buffer.alloc(0);
+      if (out.length > 0) yield out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+    }
+    if (rest.length > 0) yield rest;
+  }
+  return {
+    async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+      const res = await client.request(req);
+      const isPack = req.method === "POST" && new URL(req.url).pathname.endsWith("/git-upload-pack");
+      if (!isPack || res.statusCode !== 200 || !res.body) return res;
+      return { ...res, body: demux(res.body) };
+    },
+  };
+}
+
 async function download(
   opts: FetchOptions,
   want: string,
   how: { depth?: number; singleBranch: boolean },
 ): Promise<string | null> {
-  const res = await git.fetch({
-    fs,
-    http: opts.transport.http,
-    gitdir: opts.cacheDir,
-    url: opts.transport.url,
-    ref: want,
-    remoteRef: want,
-    singleBranch: how.singleBranch,
-    ...(how.depth === undefined ? {} : { depth: how.depth }),
-    tags: false,
-  });
-  return res.fetchHead;
+  const receiver = new PackReceiver(opts.cacheDir);
+  try {
+    const res = await git.fetch({
+      fs,
+      http: divertPack(opts.transport.http, receiver),
+      gitdir: opts.cacheDir,
+      url: opts.transport.url,
+      ref: want,
+      remoteRef: want,
+      singleBranch: how.singleBranch,
+      ...(how.depth === undefined ? {} : { depth: how.depth }),
+      tags: false,
+    });
+    await receiver.store(opts.cacheDir);
+    return res.fetchHead;
+  } catch (err) {
+    await receiver.discard();
+    if (err instanceof PackError) {
+      throw new GitSourceError(
+        GitErrorCode.Transport,
+        `fetching from ${opts.transport.displayUrl}: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
 }
 
 /** Makes sure the resolved commit (and its tree) is in cacheDir, downloading it shallowly if needed. */

@@ -156,37 +156,72 @@ export class ObjectStore {
     const key = oid ?? `@${this.packs.indexOf(pack)}:${offset}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
-    const buf = pack.data;
-    let pos = offset;
-    let b = buf[pos++] ?? 0;
-    const kind = (b >> 4) & 7;
-    while (b & 0x80) b = buf[pos++] ?? 0;
+    const head = packEntryHeader(pack.data, offset);
+    const raw = inflateObject(pack.data.subarray(head.dataAt), head.size).data;
     let obj: GitObject;
-    if (kind === 6 || kind === 7) {
-      let base: GitObject;
-      if (kind === 6) {
-        b = buf[pos++] ?? 0;
-        let back = b & 0x7f;
-        while (b & 0x80) {
-          b = buf[pos++] ?? 0;
-          back = (back + 1) * 128 + (b & 0x7f);
-        }
-        base = await this.readPacked(pack, offset - back);
-      } else {
-        const baseOid = buf.toString("hex", pos, pos + 20);
-        pos += 20;
-        base = await this.get(baseOid);
-      }
-      obj = { type: base.type, data: applyDelta(base.data, inflateSync(buf.subarray(pos))) };
+    if (head.baseOffset !== undefined) {
+      const base = await this.readPacked(pack, head.baseOffset);
+      obj = { type: base.type, data: applyDelta(base.data, raw) };
+    } else if (head.baseOid !== undefined) {
+      const base = await this.get(head.baseOid);
+      obj = { type: base.type, data: applyDelta(base.data, raw) };
     } else {
-      const type = TYPES[kind];
-      if (!type) throw new Error(`unknown pack object type ${kind} at ${offset}`);
-      obj = { type, data: inflateSync(buf.subarray(pos)) };
+      const type = TYPES[head.kind];
+      if (!type) throw new Error(`unknown pack object type ${head.kind} at ${offset}`);
+      obj = { type, data: raw };
     }
     // Trees and delta bases are read again; blobs that are nobody's base are not worth keeping.
     if (obj.type !== "blob" || oid === undefined) this.memo.set(key, obj);
     return obj;
   }
+}
+
+/** The header of a pack entry: its kind (1–4 objects, 6 ofs-delta, 7 ref-delta), size and delta base. */
+export interface PackEntryHeader {
+  kind: number;
+  /** Inflated size (of the object, or of the delta). */
+  size: number;
+  /** Where the compressed data starts. */
+  dataAt: number;
+  baseOffset?: number;
+  baseOid?: string;
+}
+
+/** Parses the header of the pack entry at offset. */
+export function packEntryHeader(pack: Buffer, offset: number): PackEntryHeader {
+  let pos = offset;
+  let b = pack[pos++] ?? 0;
+  const kind = (b >> 4) & 7;
+  let size = b & 0x0f;
+  for (let shift = 4; b & 0x80; shift += 7) {
+    b = pack[pos++] ?? 0;
+    size += (b & 0x7f) * 2 ** shift;
+  }
+  if (kind === 6) {
+    b = pack[pos++] ?? 0;
+    let back = b & 0x7f;
+    while (b & 0x80) {
+      b = pack[pos++] ?? 0;
+      back = (back + 1) * 128 + (b & 0x7f);
+    }
+    return { kind, size, dataAt: pos, baseOffset: offset - back };
+  }
+  if (kind === 7) return { kind, size, dataAt: pos + 20, baseOid: pack.toString("hex", pos, pos + 20) };
+  return { kind, size, dataAt: pos };
+}
+
+/**
+ * Inflates a zlib stream of known size from the start of input (which may go on past it) into a buffer
+ * of exactly that size, and says how many input bytes it took. Node's default 16 KiB output chunk would
+ * otherwise stay allocated behind every small object.
+ */
+export function inflateObject(input: Buffer, size: number): { data: Buffer; consumed: number } {
+  const res = inflateSync(input, { info: true, chunkSize: Math.max(64, size + 1) }) as unknown as {
+    buffer: Buffer;
+    engine: { bytesWritten: number };
+  };
+  if (res.buffer.length !== size) throw new Error(`inflated ${res.buffer.length} bytes, expected ${size}`);
+  return { data: res.buffer, consumed: res.engine.bytesWritten };
 }
 
 /** Parses a tree object's entries. */
