@@ -16,11 +16,13 @@ import {
   removeArtifacts,
 } from "../../source/git/artifact.ts";
 import { fetchedCommitTime } from "../../source/git/commit-time.ts";
+import type { GitHubTokenCache } from "../../source/git/github-app.ts";
 import { checkSparseDirs, SparseCheckoutError, sparseFilter } from "../../source/git/sparse.ts";
 import { openTransport, timeoutSignal } from "../../source/git/transport.ts";
 import type { ArtifactRegistry, SourceRef } from "../kustomization/artifacts.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
+import { readCredentials } from "./credentials.ts";
 import { asFailure, fetchFailure, ReconcileFailure } from "./failure.ts";
 import { ensureFinalizer, removeFinalizer } from "./finalizer.ts";
 import { includesChanged, type ResolvedInclude, resolveIncludes } from "./include.ts";
@@ -29,7 +31,6 @@ import {
   buildArtifact,
   fetchRevision,
   gitCacheDir,
-  readAuth,
   resolveRevision,
   storedArtifact,
 } from "./source.ts";
@@ -52,6 +53,8 @@ export interface GitRepositoryReconcilerOptions {
   readonly jitterPercent?: number;
   /** When to look again at a GitRepository whose include is not ready; default 30 s. */
   readonly requeueDependencyMs?: number;
+  /** Where GitHub App installation tokens are cached; default the process-wide cache. */
+  readonly gitHubTokenCache?: GitHubTokenCache;
   /** Artifacts kept per object by garbage collection; default 2. */
   readonly keepArtifacts?: number;
   readonly now?: () => Date;
@@ -168,7 +171,11 @@ export class GitRepositoryReconciler implements Reconciler {
     if (st.get(ConditionType.SourceVerified)?.status === ConditionStatus.False) {
       st.clear(ConditionType.SourceVerified);
     }
-    const auth = await readAuth(this.#o.client, obj);
+    const timeout = parseDuration(obj.spec.timeout);
+    const { auth, proxy } = await readCredentials(this.#o.client, obj, {
+      signal: timeoutSignal(timeout),
+      ...(this.#o.gitHubTokenCache ? { tokenCache: this.#o.gitHubTokenCache } : {}),
+    });
     const includes = resolveIncludes(obj, st, {
       getGitRepository: this.#o.getGitRepository,
       artifacts: this.#o.registry,
@@ -176,7 +183,10 @@ export class GitRepositoryReconciler implements Reconciler {
     });
     const transport = (() => {
       try {
-        return openTransport(obj.spec.url, auth, { signal: timeoutSignal(parseDuration(obj.spec.timeout)) });
+        return openTransport(obj.spec.url, auth, {
+          signal: timeoutSignal(timeout),
+          ...(proxy ? { proxy } : {}),
+        });
       } catch (err) {
         throw fetchFailure(err);
       }
