@@ -84,7 +84,11 @@ function snapshot(rm: ResMap, dropValidatedBy: boolean): string[] {
     .map((r) => {
       const obj = structuredClone(r.obj);
       const meta = obj.metadata;
-      if (dropValidatedBy && isObj(meta) && isObj(meta.labels)) delete meta.labels[VALIDATED_BY];
+      // kustomize deletes the label and writes the labels back, which drops a map left empty.
+      if (dropValidatedBy && isObj(meta) && isObj(meta.labels) && VALIDATED_BY in meta.labels) {
+        delete meta.labels[VALIDATED_BY];
+        if (Object.keys(meta.labels).length === 0) delete meta.labels;
+      }
       return JSON.stringify(obj);
     })
     .sort();

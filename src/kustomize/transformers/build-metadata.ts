@@ -2,7 +2,7 @@
 // top-level kustomization asks.
 import path from "node:path";
 import type { Kustomization } from "../kustomization.ts";
-import { BuildError, isObj, type Origin, type ResMap } from "../resource.ts";
+import { isObj, type Origin, type ResMap } from "../resource.ts";
 
 /** The version kustomize writes in its managed-by label; driftless renders as kustomize v5.8.1 does. */
 export const KUSTOMIZE_VERSION = "v5.8.1";
@@ -10,8 +10,6 @@ export const KUSTOMIZE_VERSION = "v5.8.1";
 const ORIGIN = "config.kubernetes.io/origin";
 /** The annotation listing the transformers that changed an object (`buildMetadata: [transformerAnnotations]`). */
 export const TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations";
-
-const OPTIONS = new Set(["originAnnotations", "managedByLabel", "transformerAnnotations"]);
 
 // Plain when yaml.v3 would read the text back as the same string; double-quoted otherwise.
 function scalar(s: string): string {
@@ -38,13 +36,6 @@ function originLines(o: Origin, root: string): string[] | undefined {
   return lines;
 }
 
-/** Checks the `buildMetadata` options of the top-level kustomization. */
-export function checkBuildMetadata(k: Kustomization): void {
-  for (const o of k.buildMetadata ?? []) {
-    if (!OPTIONS.has(o)) throw new BuildError(`buildMetadata option "${o}" is not supported by driftless`);
-  }
-}
-
 /**
  * Records that a transformer ran over every object in rm, as kustomize does after each transformer
  * when the build tracks origins: an object without an origin takes the transformer's as its origin.
@@ -69,7 +60,7 @@ export function recordTransformation(rm: ResMap, origin: Origin, root: string): 
 
 /** Adds what `buildMetadata` asks for to every resource (and drops transformer annotations otherwise). */
 export function applyBuildMetadata(rm: ResMap, k: Kustomization, root: string): void {
-  checkBuildMetadata(k);
+  // kustomize ignores options it does not know.
   const options = k.buildMetadata ?? [];
   if (!options.includes("transformerAnnotations")) {
     for (const r of rm.list) {
