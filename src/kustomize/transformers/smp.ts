@@ -2,7 +2,7 @@
 // kinds merge by their merge keys (patched elements first), other lists are replaced; `$patch`
 // directives delete, replace or merge.
 import { elementSchema, fieldSchema, type SchemaNode, schemaFor } from "../openapi/schema.ts";
-import { BuildError, isObj, type Obj } from "../resource.ts";
+import { BuildError, deepClone, isObj, type Obj } from "../resource.ts";
 
 const DELETE = Symbol("delete");
 type Merged = unknown | typeof DELETE;
@@ -60,7 +60,10 @@ function keyOf(el: unknown, keys: readonly string[]): string | undefined {
 function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: SchemaNode | undefined): Merged {
   const elSchema = elementSchema(schema);
   const associative = schema?.strategy.split(",").includes("merge") === true;
-  if (!associative || dest === undefined) {
+  // kyaml neither walks nor cleans a list it does not merge: the patch's list is taken as written,
+  // `$patch` entries included.
+  if (!associative) return deepClone(patch);
+  if (dest === undefined) {
     if (patch.some((el) => isObj(el) && el.$patch === "replace")) {
       return patch.filter((el) => !(isObj(el) && el.$patch === "replace")).map((el) => clean(el, elSchema));
     }
@@ -114,6 +117,9 @@ function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: Schema
     let merged: Merged;
     if (p === undefined) merged = d;
     else merged = mergeValue(d, p, elSchema);
+    // kyaml puts the target's element back over a merge result that is not that element itself,
+    // so an element's own `$patch: replace` leaves the target's element as it was.
+    if (d !== undefined && isObj(merged) && merged !== d && isObj(d)) merged = d;
     if (merged === DELETE || merged === null || merged === undefined) continue;
     if (isObj(merged) && Object.keys(merged).length === 0) continue;
     out.push(merged);
