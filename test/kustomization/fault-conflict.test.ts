@@ -113,15 +113,23 @@ describe("kustomization meeting conflicts", () => {
     expect(await ownersOf("shared", "extra")).toEqual(["other-controller/Apply"]);
   });
 
-  it("retries a finalizer patch that a concurrent writer made stale (409) and converges", async () => {
+  it("keeps a finalizer another controller adds between its read and its finalizer patch (409, retried)", async () => {
     let raced = false;
     const race = async (w: HookedWrite): Promise<void> => {
       if (raced || w.verb !== "patch" || w.key.name !== "late" || w.subresource !== undefined) return;
       const finalizers = (w.patch as { metadata?: { finalizers?: unknown } }).metadata?.finalizers;
       if (finalizers === undefined) return;
       raced = true;
-      // Someone else writes the Kustomization between the controller's read and its patch.
-      const r = await bed.kubectl(["annotate", "ks/late", "-n", ns, "example.com/touched-by=someone-else"]);
+      // Another controller adds its own finalizer after driftless read the Kustomization.
+      const r = await bed.kubectl([
+        "patch",
+        "ks/late",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        JSON.stringify({ metadata: { finalizers: ["example.com/concurrent"] } }),
+      ]);
       if (r.code !== 0) throw new Error(r.stderr);
     };
     client.hooks.push(race);
@@ -133,20 +141,86 @@ describe("kustomization meeting conflicts", () => {
       client.hooks.splice(client.hooks.indexOf(race), 1);
     }
     expect(raced).toBe(true);
-    const conflicts = bed.outcomes.filter(
-      (o) =>
-        o.key.name === "late" &&
-        o.result === "error" &&
-        o.error instanceof ApiError &&
-        o.error.status === 409 &&
-        o.error.reason === "Conflict",
-    );
-    expect(conflicts.length).toBeGreaterThan(0);
-    expect(await bed.jsonpath(["ks/late", "-n", ns], "{.metadata.finalizers}")).toContain(FLUX_FINALIZER);
+    // A patch without the resourceVersion it read would have replaced the other controller's finalizer.
+    const finalizers = await bed.jsonpath(["ks/late", "-n", ns], "{.metadata.finalizers}");
+    expect(JSON.parse(finalizers ?? "[]")).toEqual(["example.com/concurrent", FLUX_FINALIZER]);
     expect(
-      await bed.jsonpath(["ks/late", "-n", ns], "{.metadata.annotations.example\\.com/touched-by}"),
-    ).toBe("someone-else");
+      bed.outcomes.some(
+        (o) =>
+          o.key.name === "late" &&
+          o.result === "error" &&
+          o.error instanceof ApiError &&
+          o.error.status === 409 &&
+          o.error.reason === "Conflict",
+      ),
+    ).toBe(true);
     expect(await bed.jsonpath(["configmap/late", "-n", ns], "{.data.v}")).toBe("1");
+    // The other controller lets go, so that the clean-up can delete the Kustomization.
+    await bed.kubectl([
+      "patch",
+      "ks/late",
+      "-n",
+      ns,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ metadata: { finalizers: [FLUX_FINALIZER] } }),
+    ]);
+  });
+
+  it("removes only its own finalizer when another controller removes its finalizer at the same time (409)", async () => {
+    const rev = await bed.publish(ns, "gone", { "gone.yaml": configMap("gone-a", ns, { v: "1" }) });
+    const manifest = JSON.parse(
+      kustomization(ns, "gone", { sourceRef: { kind: "GitRepository", name: "gone" } }),
+    ) as { metadata: Record<string, unknown> };
+    manifest.metadata.finalizers = ["example.com/other"];
+    await bed.apply(JSON.stringify(manifest));
+    await bed.waitForRevision(ns, "gone", rev);
+    expect(await bed.jsonpath(["ks/gone", "-n", ns], "{.metadata.finalizers}")).toContain(FLUX_FINALIZER);
+
+    let raced = false;
+    const race = async (w: HookedWrite): Promise<void> => {
+      if (raced || w.verb !== "patch" || w.key.name !== "gone" || w.subresource !== undefined) return;
+      const finalizers = (w.patch as { metadata?: { finalizers?: unknown } }).metadata?.finalizers;
+      if (finalizers === undefined || (Array.isArray(finalizers) && finalizers.includes(FLUX_FINALIZER)))
+        return;
+      raced = true;
+      // The other controller drops its finalizer between driftless's read and its patch.
+      const r = await bed.kubectl([
+        "patch",
+        "ks/gone",
+        "-n",
+        ns,
+        "--type=merge",
+        "-p",
+        JSON.stringify({ metadata: { finalizers: [FLUX_FINALIZER] } }),
+      ]);
+      if (r.code !== 0) throw new Error(r.stderr);
+    };
+    client.hooks.push(race);
+    try {
+      const r = await bed.kubectl(["delete", "ks/gone", "-n", ns, "--wait=false"]);
+      expect(r.code, r.stderr).toBe(0);
+      // The stale patch is refused (409; without its resourceVersion the apiserver would refuse it as
+      // re-adding a finalizer to an object being deleted) and the retry removes only driftless's own.
+      await eventually(
+        async () => ((await bed.jsonpath(["ks/gone", "-n", ns], "{.metadata.name}")) ? undefined : true),
+        60_000,
+        "ks/gone to be deleted",
+      );
+    } finally {
+      client.hooks.splice(client.hooks.indexOf(race), 1);
+    }
+    expect(raced).toBe(true);
+    expect(
+      bed.outcomes.some(
+        (o) =>
+          o.key.name === "gone" &&
+          o.result === "error" &&
+          o.error instanceof ApiError &&
+          o.error.reason === "Conflict",
+      ),
+    ).toBe(true);
+    expect(await bed.jsonpath(["configmap/gone-a", "-n", ns], "{.metadata.name}")).toBeUndefined();
   });
 
   it("reconciles a spec change made while an apply runs: the next run applies it and observes the new generation", async () => {
