@@ -12,6 +12,7 @@ import type { KubeClient } from "../kube/client.ts";
 import { type KubeObject, parseKubeObject } from "../kube/object.ts";
 import { buildFlux } from "../kustomize/flux.ts";
 import { DecryptionFailedError, decryptionInputs, decryptObjects, secretGetter } from "../sops/pipeline.ts";
+import { pathsRevealing, Redactor, secretValues, stringsAt } from "../sops/redact.ts";
 import type { Command } from "./command.ts";
 import { cliKubeClient } from "./output.ts";
 
@@ -74,24 +75,60 @@ export const diffCommand: Command = {
       process.stderr.write(`driftless diff: ${flags}\n\n${USAGE}`);
       return 2;
     }
+    // Secret values are masked in diffs by structure. On top, every line printed goes through a redactor of
+    // the values decryption revealed (fields of other kinds, quotes in API server messages), and error
+    // messages also through one of every Secret value.
+    const redactor = new Redactor();
+    const secrets = new Redactor();
+    const redact = {
+      out: (t: string) => redactor.redact(t),
+      err: (t: string) => secrets.redact(redactor.redact(t)),
+    };
     try {
       const client = cliKubeClient(flags.kubeconfig);
       const ks = flags.kustomization ? await getKustomization(client, flags.kustomization) : undefined;
-      const objects = await renderLocally(client, flags.path as string, ks, flags.sopsAgeSecret);
+      const objects = await renderLocally(client, flags.path as string, ks, {
+        sopsAgeSecret: flags.sopsAgeSecret,
+        redactor,
+      });
+      for (const o of objects) {
+        secrets.addAll(secretValues(o));
+        for (const token of [o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace]) {
+          if (token) for (const r of [redactor, secrets]) r.keep(token);
+        }
+      }
       const manager = new ResourceManager(client);
+      await redactLiveFields(manager, objects, redactor);
       const entries = await diffAll(manager, objects);
       const prunes = ks?.spec.prune ? await prunable(manager, ks, objects) : [];
-      return report(entries, prunes);
+      return report(entries, prunes, redact);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // A decryption failure names the Kustomization whose keys were used (its Secret, or none found).
       const ks = flags.kustomization;
       const about = ks && isDecryptionFailure(err) ? `Kustomization/${ks.namespace}/${ks.name}: ` : "";
-      process.stderr.write(`✗ ${about}${message}\n`);
+      process.stderr.write(redact.err(`✗ ${about}${message}\n`));
       return 2;
     }
   },
 };
+
+// Fields of kinds other than Secret that hold decrypted values are masked by value: so that the live side of
+// their diff (the value the cluster holds now) is masked too, record the live values at the same paths.
+async function redactLiveFields(
+  m: ResourceManager,
+  objects: readonly KubeObject[],
+  redactor: Redactor,
+): Promise<void> {
+  if (redactor.size === 0) return;
+  for (const obj of objects) {
+    if (obj.kind === "Secret") continue;
+    const paths = pathsRevealing(obj, redactor);
+    if (paths.length === 0) continue;
+    const live = await m.getLive(obj).catch(() => undefined);
+    if (live) redactor.addAll(stringsAt(live, paths));
+  }
+}
 
 function isDecryptionFailure(err: unknown): boolean {
   return err instanceof DecryptionFailedError || (err instanceof Error && isDecryptionFailure(err.cause));
@@ -116,7 +153,7 @@ async function renderLocally(
   client: KubeClient,
   dir: string,
   ks: Kustomization | undefined,
-  sopsAgeSecret: { namespace: string; name: string } | undefined,
+  options: { sopsAgeSecret: { namespace: string; name: string } | undefined; redactor: Redactor },
 ): Promise<KubeObject[]> {
   if (!ks) {
     const objects = buildFlux(dir).objects.map((o) => parseKubeObject(o));
@@ -130,7 +167,8 @@ async function renderLocally(
       decryption: ks.spec.decryption,
       components: ks.spec.components,
       getSecret: secretGetter(client),
-      fallbackSecret: sopsAgeSecret,
+      fallbackSecret: options.sopsAgeSecret,
+      redactor: options.redactor,
     }),
   });
 }
@@ -173,27 +211,33 @@ async function prunable(
   return out;
 }
 
-function report(entries: readonly DiffEntry[], prunes: readonly string[]): number {
+/** Masks values in what is printed: `out` for stdout, `err` (stricter) for stderr. */
+interface Redaction {
+  out(text: string): string;
+  err(text: string): string;
+}
+
+function report(entries: readonly DiffEntry[], prunes: readonly string[], redact: Redaction): number {
   let changes = 0;
   let failures = 0;
   for (const e of entries) {
     if (e.action === "failed") {
       failures++;
-      process.stderr.write(`✗ ${e.subject}: ${e.message ?? "dry run failed"}\n`);
+      process.stderr.write(redact.err(`✗ ${e.subject}: ${e.message ?? "dry run failed"}\n`));
       continue;
     }
     if (e.action !== Action.Created && e.action !== Action.Configured) continue;
     changes++;
     const note = e.immutable
-      ? ` (immutable field: applies only with force, by recreating; ${e.message})`
+      ? redact.err(` (immutable field: applies only with force, by recreating; ${e.message})`)
       : "";
     process.stdout.write(
-      `► ${e.subject} ${e.action === Action.Created ? "created" : "drifted"}${note}\n${e.diff}`,
+      redact.out(`► ${e.subject} ${e.action === Action.Created ? "created" : "drifted"}${note}\n${e.diff}`),
     );
   }
   for (const subject of prunes) {
     changes++;
-    process.stdout.write(`► ${subject} deleted\n`);
+    process.stdout.write(redact.out(`► ${subject} deleted\n`));
   }
   if (failures > 0) return 2;
   return changes > 0 ? 1 : 0;

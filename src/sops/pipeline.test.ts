@@ -14,6 +14,7 @@ import {
   loadDecryptionKeys,
   type SecretGetter,
 } from "./pipeline.ts";
+import { Redactor } from "./redact.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -186,6 +187,40 @@ describe("keys", () => {
     const built = await (inputs.prepare?.(root, join(root, "app"), fluxBuild()) ?? Promise.resolve([]));
     const objects = await inputs.decrypt(built);
     expect(find(objects, "Secret", "app-credentials").stringData).toEqual(decryptedSecret().stringData);
+  });
+
+  it("decryptionInputs: records what it decrypts, from sources and from objects, in the redactor", async () => {
+    tree({
+      "app/kustomization.yaml": "resources: [secret.yaml]\n",
+      "app/secret.yaml": fixture("encrypted/encrypted-regex.yaml"),
+    });
+    const fromSources = new Redactor();
+    const inputs = decryptionInputs({
+      namespace: "apps",
+      decryption: { provider: "sops", secretRef: { name: "sops-keys" } },
+      getSecret,
+      tempDir: temp,
+      redactor: fromSources,
+    });
+    await inputs.decrypt(
+      await (inputs.prepare?.(root, join(root, "app"), fluxBuild()) ?? Promise.resolve([])),
+    );
+    const fromObjects = new Redactor();
+    const obj = parseKubeObject(parse(fixture("encrypted/encrypted-regex.yaml").toString()));
+    await decryptionInputs({
+      namespace: "apps",
+      decryption: { provider: "sops", secretRef: { name: "sops-keys" } },
+      getSecret,
+      redactor: fromObjects,
+    }).decrypt([obj]);
+    for (const r of [fromSources, fromObjects]) {
+      for (const value of ["admin", "s3cr3t p@ss: with colon", "db.internal", "top-secret-token"]) {
+        expect(r.redact(`<${value}>`)).toBe("<***>");
+      }
+      // Fields SOPS left in the clear are not secrets.
+      expect(r.reveals("app-credentials")).toBe(false);
+      expect(r.reveals("Opaque")).toBe(false);
+    }
   });
 
   it("decryptionInputs: without spec.decryption, no prepare step and encrypted objects fail", async () => {

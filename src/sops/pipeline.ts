@@ -9,6 +9,7 @@ import { type KubeObject, parseKubeObject } from "../kube/object.ts";
 import { isEncrypted } from "./decrypt.ts";
 import { emptyKeySet, type KeySet, loadKeySet } from "./keys.ts";
 import { decryptObject, isDecryptionDisabled, objectName } from "./object.ts";
+import { type Redactor, revealedValues } from "./redact.ts";
 import { DecryptionFailedError, decryptionFailed, hasSopsBlock, withDecryptedSources } from "./sources.ts";
 
 export {
@@ -187,6 +188,8 @@ export interface DecryptionInputsOptions {
   /** The controller-wide age key Secret (`--sops-age-secret`). */
   readonly fallbackSecret?: SecretKey | undefined;
   readonly tempDir?: string;
+  /** Records every decrypted value (sources and objects), for output that must not show them. */
+  readonly redactor?: Redactor;
 }
 
 /** The render hooks of one Kustomization build: `prepare` runs the build, `decrypt` the rendered objects. */
@@ -225,7 +228,13 @@ export function decryptionInputs(options: DecryptionInputsOptions): DecryptionIn
         keys: await load(),
         ...(options.components ? { components: options.components } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+        ...(options.redactor ? { redactor: options.redactor } : {}),
       }),
-    decrypt: async (objects) => decryptObjects(objects, await load()),
+    decrypt: async (objects) => {
+      const out = await decryptObjects(objects, await load());
+      const redactor = options.redactor;
+      if (redactor) for (const [i, o] of out.entries()) redactor.addAll(revealedValues(objects[i], o));
+      return out;
+    },
   };
 }

@@ -27,6 +27,7 @@ import { decryptFile, decryptIfEncrypted, formatForPath, type SopsFormat } from 
 import { SopsError, type SopsErrorCode } from "./errors.ts";
 import type { KeySet } from "./keys.ts";
 import { DECRYPT_ANNOTATION, isDecryptionDisabled } from "./object.ts";
+import { type Redactor, revealedLines } from "./redact.ts";
 
 /**
  * Why decryption failed: a SOPS error (code and file as the library gives them), a missing key Secret, or an
@@ -352,6 +353,8 @@ export interface DecryptedSourcesOptions {
   readonly components?: readonly string[];
   /** Parent of the private copies (default the OS temp dir). */
   readonly tempDir?: string;
+  /** Records the decrypted values, for output that must not show them (`driftless diff`). */
+  readonly redactor?: Redactor;
 }
 
 /**
@@ -373,6 +376,10 @@ export async function withDecryptedSources<T>(
     options.keys,
   );
   if (decrypted.length === 0) return build(root, dir);
+  if (options.redactor) {
+    for (const f of decrypted)
+      options.redactor.addAll(revealedLines(readFileSync(path.join(realRoot, f.rel)), f.data));
+  }
   const tmp = await realpath(await mkdtemp(path.join(options.tempDir ?? tmpdir(), "driftless-sops-")));
   const copyRoot = path.join(tmp, "src");
   try {

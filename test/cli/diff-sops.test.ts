@@ -24,7 +24,10 @@ const RECIPIENT = /^# public key: (age1\S+)$/m.exec(AGE_KEY)?.[1] ?? "";
 const PASSWORD_1 = `first-${randomBytes(6).toString("hex")}`;
 const PASSWORD_2 = `second-${randomBytes(6).toString("hex")}`;
 const API_TOKEN = `token-${randomBytes(6).toString("hex")}`;
-const PLAINTEXT = [PASSWORD_1, PASSWORD_2, API_TOKEN];
+const ENDPOINT_1 = `https://app:one-${randomBytes(6).toString("hex")}@db.internal`;
+const ENDPOINT_2 = `https://app:two-${randomBytes(6).toString("hex")}@db.internal`;
+const LABEL = `not a label ${randomBytes(6).toString("hex")}`;
+const PLAINTEXT = [PASSWORD_1, PASSWORD_2, API_TOKEN, ENDPOINT_1, ENDPOINT_2, LABEL];
 
 const work = mkdtempSync(join(tmpdir(), "driftless-diff-sops-"));
 
@@ -42,11 +45,26 @@ function secretYaml(password: string): string {
   return sopsEncrypt("db.yaml", plain.join("\n"), "--encrypted-regex", "^(data|stringData)$");
 }
 
-/** A source tree: an encrypted Secret and a secretGenerator reading an encrypted env file. */
-function tree(password: string): Record<string, string> {
+/** A ConfigMap whose data SOPS encrypts (a kind other than Secret: its diff is not masked by kind). */
+function settingsYaml(endpoint: string): string {
+  const plain = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: settings", "data:"];
+  plain.push(`  endpoint: ${endpoint}`, "  mode: strict", "");
+  return sopsEncrypt("settings.yaml", plain.join("\n"), "--encrypted-regex", "^data$");
+}
+
+/**
+ * A source tree: an encrypted Secret, a secretGenerator reading an encrypted env file, and a ConfigMap with
+ * encrypted data.
+ */
+function tree(
+  password: string,
+  endpoint = ENDPOINT_1,
+  more: Record<string, string> = {},
+): Record<string, string> {
   return {
+    ...more,
     "kustomization.yaml": [
-      "resources: [db.yaml]",
+      `resources: [${["db.yaml", "settings.yaml", ...Object.keys(more)].join(", ")}]`,
       "secretGenerator:",
       "  - name: api",
       "    envs: [api.env]",
@@ -54,6 +72,7 @@ function tree(password: string): Record<string, string> {
       "",
     ].join("\n"),
     "db.yaml": secretYaml(password),
+    "settings.yaml": settingsYaml(endpoint),
     "api.env": sopsEncrypt("api.env", `API_TOKEN=${API_TOKEN}\nREGION=eu\n`),
   };
 }
@@ -129,6 +148,42 @@ describe("driftless diff of SOPS-encrypted sources", () => {
     expect(r.stdout).toMatch(/^\+ {2}password: "\*\*\* \(after\)"$/m);
     expect(r.stdout).toMatch(/^ {3}user: "\*\*\*"$/m);
     expect(r.stdout).not.toContain(`Secret/${target}/api`);
+    expectNoPlaintext(r);
+  });
+
+  it("masks decrypted values of other kinds on both sides of their diff", async () => {
+    const r = await diff(dirOf("changed-settings", tree(PASSWORD_1, ENDPOINT_2)), "app");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`► ConfigMap/${target}/settings drifted\n`);
+    expect(r.stdout).toMatch(/^- {2}endpoint: \*\*\*$/m);
+    expect(r.stdout).toMatch(/^\+ {2}endpoint: \*\*\*$/m);
+    expect(r.stdout).not.toContain(`Secret/${target}/db`);
+    expectNoPlaintext(r);
+  });
+
+  it("masks a decrypted value the API server quotes in its refusal (exit 2)", async () => {
+    const labelled = sopsEncrypt(
+      "labelled.yaml",
+      [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: labelled",
+        "  labels:",
+        `    tier: ${LABEL}`,
+        "",
+      ].join("\n"),
+      "--encrypted-regex",
+      "^labels$",
+    );
+    const r = await diff(
+      dirOf("refused", tree(PASSWORD_1, ENDPOINT_1, { "labelled.yaml": labelled })),
+      "app",
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`ConfigMap/${target}/labelled`);
+    expect(r.stderr).toContain("***");
     expectNoPlaintext(r);
   });
 
