@@ -1,6 +1,6 @@
 // File access for a build: reads relative to a kustomization root, enforcing kustomize's default
 // load restrictions (no file outside the root's tree, symlinks included) and a size limit.
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError } from "./resource.ts";
 
@@ -26,7 +26,7 @@ export class Loader {
     this.root = path.resolve(root);
     this.options = options;
     try {
-      this.realRoot = realpathSync(this.root);
+      this.realRoot = realDir(this.root, options);
     } catch {
       throw new BuildError(`must build at directory: '${this.root}': file does not exist`);
     }
@@ -41,7 +41,7 @@ export class Loader {
   private checkConfined(real: string, shown: string): void {
     const c = this.options.confineTo;
     if (c === undefined) return;
-    const base = realpathSync(c);
+    const base = realDir(path.resolve(c), this.options);
     if (real !== base && !real.startsWith(base + path.sep)) {
       throw new BuildError(`security; path '${shown}' is not in or below '${base}'`);
     }
@@ -92,51 +92,73 @@ export class Loader {
 
   /** Reads a file that must lie in or below this root (kustomize's LoadRestrictionsRootOnly). */
   read(rel: string): string {
+    return readFileSync(this.check(rel), "utf8");
+  }
+
+  /** Reads a file's raw bytes (for secret and configmap data), with the same checks. */
+  readBytes(rel: string): Buffer {
+    return readFileSync(this.check(rel));
+  }
+
+  // The real path of a file this loader may read; throws BuildError when it may not.
+  private check(rel: string): string {
     const abs = this.resolve(rel);
-    let real: string;
+    let real: RealFile;
     try {
       real = realFile(abs, this.options);
     } catch {
       throw new BuildError(`evalsymlink failure on '${abs}' : lstat ${abs}: no such file or directory`);
     }
     const restricted = (this.options.loadRestrictions ?? "rootOnly") === "rootOnly";
-    if (restricted && real !== this.realRoot && !real.startsWith(this.realRoot + path.sep)) {
+    if (restricted && real.path !== this.realRoot && !real.path.startsWith(this.realRoot + path.sep)) {
       throw new BuildError(`security; file '${abs}' is not in or below '${this.realRoot}'`);
     }
-    this.checkConfined(real, abs);
-    const st = statSync(real);
+    this.checkConfined(real.path, abs);
+    const st = real.stats ?? statSync(real.path);
     if (st.isDirectory()) throw new BuildError(`'${abs}' is a directory, not a file`);
     const limit = this.options.maxFileBytes ?? MAX_FILE_BYTES;
     if (st.size > limit) throw new BuildError(`file '${abs}' is larger than ${limit} bytes`);
-    return readFileSync(real, "utf8");
-  }
-
-  /** Reads a file's raw bytes (for secret and configmap data), with the same checks. */
-  readBytes(rel: string): Buffer {
-    const text = this.read(rel);
-    void text;
-    return readFileSync(realpathSync(this.resolve(rel)));
+    return real.path;
   }
 }
 
-// Directory realpaths, cached for one build (its loaders share one options object).
+// Directory realpaths, cached for one build (its loaders share one options object, made per build).
 const realDirsByBuild = new WeakMap<LoaderOptions, Map<string, string>>();
 
-// realpath of a file, with its directory's realpath cached (builds read many files per directory).
-function realFile(abs: string, options: LoaderOptions): string {
+// realpath of an absolute, normalised directory path, cached for the build: each directory costs one
+// lstat (its parent's real path is cached too) instead of one per path component at every call.
+function realDir(dir: string, options: LoaderOptions): string {
   let realDirs = realDirsByBuild.get(options);
   if (realDirs === undefined) {
     realDirs = new Map();
     realDirsByBuild.set(options, realDirs);
   }
-  const dir = path.dirname(abs);
-  let realDir = realDirs.get(dir);
-  if (realDir === undefined) {
-    realDir = realpathSync(dir);
-    realDirs.set(dir, realDir);
+  const cached = realDirs.get(dir);
+  if (cached !== undefined) return cached;
+  const parent = path.dirname(dir);
+  let real: string;
+  if (parent === dir) real = realpathSync(dir);
+  else {
+    const realParent = realDir(parent, options);
+    real = lstatSync(dir).isSymbolicLink() ? realpathSync(dir) : path.join(realParent, path.basename(dir));
   }
-  const candidate = path.join(realDir, path.basename(abs));
-  return lstatSync(candidate).isSymbolicLink() ? realpathSync(candidate) : candidate;
+  realDirs.set(dir, real);
+  return real;
+}
+
+interface RealFile {
+  readonly path: string;
+  /** The file's stats when it is not a symbolic link (lstat saw the file itself). */
+  readonly stats: Stats | undefined;
+}
+
+// realpath of a file, with its directory's realpath cached (builds read many files per directory).
+function realFile(abs: string, options: LoaderOptions): RealFile {
+  const candidate = path.join(realDir(path.dirname(abs), options), path.basename(abs));
+  const st = lstatSync(candidate);
+  return st.isSymbolicLink()
+    ? { path: realpathSync(candidate), stats: undefined }
+    : { path: candidate, stats: st };
 }
 
 /** Whether a resource entry names something remote (git, http). */
