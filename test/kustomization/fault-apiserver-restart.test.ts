@@ -177,4 +177,75 @@ describe("kustomization across an apiserver restart in the middle of an apply", 
       "the hand edit to be reverted",
     );
   });
+
+  it("keeps waiting for health across a restart and succeeds in the same run", async () => {
+    // No controllers run on this control plane: the Deployment is ready when the test says so.
+    const deployment = JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "slow", namespace: ns },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "slow" } },
+        template: {
+          metadata: { labels: { app: "slow" } },
+          spec: { containers: [{ name: "app", image: "example.invalid/slow:1" }] },
+        },
+      },
+    });
+    const rev = await bed.publish(ns, "waiter", { "deployment.yaml": deployment });
+    await bed.apply(
+      kustomization(ns, "waiter", {
+        sourceRef: { kind: "GitRepository", name: "waiter" },
+        wait: true,
+        timeout: "5m",
+        retryInterval: "5s",
+      }),
+    );
+    const outcomesBefore = bed.outcomes.length;
+    await eventually(
+      async () => (await bed.jsonpath(["deployment/slow", "-n", ns], "{.metadata.name}")) || undefined,
+      60_000,
+      "the Deployment to be applied",
+    );
+    // A few polls of the health check, then a few more with the apiserver away.
+    await new Promise((r) => setTimeout(r, 2000));
+    await cp.stopApiServer();
+    await new Promise((r) => setTimeout(r, 3000));
+    await cp.startApiServer();
+    const status = {
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        updatedReplicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        conditions: [
+          { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
+          { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
+        ],
+      },
+    };
+    const patched = await bed.kubectl([
+      "patch",
+      "deployment/slow",
+      "-n",
+      ns,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify(status),
+    ]);
+    expect(patched.code, patched.stderr).toBe(0);
+    await bed.waitForRevision(ns, "waiter", rev, 120_000);
+    expect((await bed.condition(ns, "waiter", "Healthy"))?.status).toBe("True");
+    // The run that was waiting when the apiserver went away is the one that succeeded: no failed run,
+    // no retry (a failure would requeue after the retryInterval of 5 s).
+    const runs = bed.outcomes.slice(outcomesBefore).filter((o) => o.key.name === "waiter");
+    expect(runs.length).toBeGreaterThan(0);
+    for (const o of runs) {
+      expect(o.result).toBe("requeue");
+      if (o.result === "requeue") expect(o.requeueAfter).toBeGreaterThanOrEqual(600_000);
+    }
+  });
 });
