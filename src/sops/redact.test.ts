@@ -42,10 +42,12 @@ describe("Redactor", () => {
     expect(redactorOf(...values).redact(text)).toBe(want);
   });
 
-  it("leaves values shorter than four characters and kept tokens alone", () => {
-    const r = redactorOf("abc", "prod-db");
+  it("leaves values shorter than four characters, booleans and kept tokens alone", () => {
+    const r = redactorOf("abc", "prod-db", "enabled: true\nstrict: false");
     r.keep("prod-db");
-    expect(r.redact("abc in Secret/prod-db/x")).toBe("abc in Secret/prod-db/x");
+    expect(r.redact("abc in Secret/prod-db/x, readOnly: true")).toBe(
+      "abc in Secret/prod-db/x, readOnly: true",
+    );
     expect(r.reveals("prod-db")).toBe(false);
   });
 

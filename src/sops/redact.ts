@@ -8,6 +8,8 @@ export const REDACTED = "***";
 
 // Shorter values would mask common words and digits everywhere; structured masking covers them in Secrets.
 const MIN_LENGTH = 4;
+// Encrypted booleans and nulls hold no secret worth masking every `true` of a diff for.
+const NOT_SECRET = new Set(["true", "false", "null", "True", "False", "TRUE", "FALSE", "Null", "NULL"]);
 // Enough for any real source; a hostile one cannot make each redact() call quadratic without bound.
 const MAX_VALUES = 20_000;
 
@@ -23,7 +25,7 @@ export class Redactor {
    */
   add(value: string): void {
     for (const v of fragments(value).flatMap((f) => [f, ...decodedText(f).flatMap(fragments)])) {
-      if (v.length < MIN_LENGTH || this.#values.has(v)) continue;
+      if (v.length < MIN_LENGTH || NOT_SECRET.has(v) || this.#values.has(v)) continue;
       if (this.#values.size >= MAX_VALUES) return;
       this.#values.add(v);
       this.#values.add(Buffer.from(v, "utf8").toString("base64"));
