@@ -1,5 +1,5 @@
 // Benchmark of applying a large render on a real control plane (etcd + kube-apiserver, basic mode):
-//   node bench/apply/bench.ts [--apps 500] [--drifts 20] [--noops 3]
+//   node bench/apply/bench.ts [--apps 500] [--drifts 20] [--noops 3] [--list-threshold 8]
 // (a) cold apply of the renderer's monorepo (5 objects an app) with `kubectl apply --server-side` and with
 //     driftless's ResourceManager (applyAllStaged), each into a fresh control plane;
 // (b) no-op reconciles of the same set by the Kustomization controller (in this process, stand-in source),
@@ -32,11 +32,14 @@ const { values: args } = parseArgs({
     apps: { type: "string", default: "500" },
     drifts: { type: "string", default: "20" },
     noops: { type: "string", default: "3" },
+    // The cold apply's ResourceManager listThreshold (a huge value: no LIST, a GET per existing object).
+    "list-threshold": { type: "string", default: "8" },
   },
 });
 const apps = Number(args.apps);
 const drifts = Number(args.drifts);
 const noops = Number(args.noops);
+const listThreshold = Number(args["list-threshold"]);
 const ZERO: RequestCounters = {
   get: 0,
   list: 0,
@@ -150,7 +153,7 @@ const cp = await freshControlPlane();
 try {
   // (a) driftless into a fresh control plane.
   const client = KubeClient.fromFile(cp.kubeconfig);
-  const manager = new ResourceManager(client);
+  const manager = new ResourceManager(client, { listThreshold });
   const before = await apiserverRequests(cp);
   const t0 = performance.now();
   const entries = await applyAllStaged(manager, objects);

@@ -1,12 +1,14 @@
 // Apply verbs of the ResourceManager: dry-run every object first (so a bad object applies nothing),
 // then apply only what differs from the live state; staged so CRDs and Namespaces exist before the
-// objects that need them.
+// objects that need them. Live objects come from one LIST per resource and namespace where many share
+// them, else from the dry run itself (a new object needs no GET): see live.ts.
 import type { KubeObject } from "../kube/object.ts";
 import { Action, type ChangeSetEntry, entryFor } from "./changeset.ts";
 import { ApplyError, failureOf, isImmutableError, type ObjectFailure } from "./errors.ts";
 import { type FieldManagerRef, hasDrifted, kubectlManagers, takeOverPatch } from "./fields.ts";
 import { type IgnoreRules, ignoresWholeObject, resolveIgnoredFields, withoutPaths } from "./ignore.ts";
-import { Annotations, excluded, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
+import { existsPerDryRun, listLive } from "./live.ts";
+import { Annotations, hasMeta, mapConcurrent, type ResourceManager, skipsExisting } from "./manager.ts";
 import { stages } from "./order.ts";
 import { waitForSet } from "./wait.ts";
 
@@ -47,7 +49,8 @@ export async function applyAll(
   objects: readonly KubeObject[],
   options: ApplyOptions = defaultApplyOptions(),
 ): Promise<ChangeSetEntry[]> {
-  const planned = await mapConcurrent(objects, m.concurrency, (obj) => plan(m, obj, options));
+  const listed = await listLive(m, objects, signal(options));
+  const planned = await mapConcurrent(objects, m.concurrency, (obj, i) => plan(m, obj, options, listed[i]));
   const failures: ObjectFailure[] = [];
   const plans: Plan[] = [];
   planned.forEach((r, i) => {
@@ -109,23 +112,36 @@ export async function applyAllStaged(
   return entries;
 }
 
-async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptions): Promise<Plan> {
-  const live = await m.getLive(desired);
-  // As Flux: an existing object is left alone when it (in the cluster or in Git) opts out of
-  // reconciliation, or when Git says to create it only if absent.
-  if (live && (excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent"))) {
-    return { desired, payload: desired, action: Action.Skipped, recreate: false };
-  }
+// Decides what to do with one object from its dry run and, when it exists, its live state (`listed` when
+// a LIST found it). Without a listed object the dry run comes first: for a new object it is all that is
+// needed; only an object that exists is then read with a GET.
+async function plan(
+  m: ResourceManager,
+  desired: KubeObject,
+  options: ApplyOptions,
+  listed: KubeObject | undefined,
+): Promise<Plan> {
+  const unchanged: Plan = { desired, payload: desired, action: Action.Unchanged, recreate: false };
+  const skipped: Plan = { ...unchanged, action: Action.Skipped };
+  const recreated: Plan = { ...unchanged, action: Action.Configured, recreate: true };
+  let live = listed;
+  let dryRun: KubeObject | undefined;
   if (!live) {
-    // Validate now so that one bad object applies nothing; apply later.
-    await m.client.apply(desired, {
-      dryRun: true,
-      force: true,
-      fieldManager: m.owner.fieldManager,
-      ...signal(options),
-    });
-    return { desired, payload: desired, action: Action.Created, recreate: false };
+    try {
+      dryRun = await m.dryRunApply(desired, signal(options));
+    } catch (err) {
+      // The object may exist and be left alone, or be recreated: only its live state tells.
+      const existing = await m.getLive(desired);
+      if (existing && skipsExisting(existing, desired)) return skipped;
+      if (existing && forced(desired, options) && isImmutableError(err)) return recreated;
+      throw err;
+    }
+    if (!existsPerDryRun(dryRun)) return { ...unchanged, action: Action.Created };
+    live = await m.getLive(desired);
+    // Deleted since the dry run: the apply creates it again.
+    if (!live) return { ...unchanged, action: Action.Created };
   }
+  if (skipsExisting(live, desired)) return skipped;
   let current = live;
   // ssa: Merge (in the cluster or in Git) keeps the fields other managers set: no take-over.
   if (!hasMeta(live, Annotations.ssa, "merge") && !hasMeta(desired, Annotations.ssa, "merge")) {
@@ -133,33 +149,30 @@ async function plan(m: ResourceManager, desired: KubeObject, options: ApplyOptio
     if (patch) {
       const resource = await m.resourceFor(live);
       current = await m.client.patch(resource, keyOf(live), patch, { type: "json", ...signal(options) });
+      dryRun = undefined; // the take-over changes what the apply would remove
     }
   }
-  try {
-    const dryRun = await m.client.apply(desired, {
-      dryRun: true,
-      force: true,
-      fieldManager: m.owner.fieldManager,
-      ...signal(options),
-    });
-    // As Flux: ignored fields are left out of the comparison (the rules select on the dry-run result).
-    const ignored = options.ignore?.pathsFor(dryRun) ?? [];
-    if (ignoresWholeObject(ignored))
-      return { desired, payload: desired, action: Action.Unchanged, recreate: false };
-    if (!hasDrifted(withoutPaths(current, ignored), withoutPaths(dryRun, ignored))) {
-      return { desired, payload: desired, action: Action.Unchanged, recreate: false };
+  if (!dryRun) {
+    try {
+      dryRun = await m.dryRunApply(desired, signal(options));
+    } catch (err) {
+      if (forced(desired, options) && isImmutableError(err)) return recreated;
+      throw err;
     }
-    const payload =
-      ignored.length > 0
-        ? resolveIgnoredFields(desired, current, dryRun, ignored, m.owner.fieldManager)
-        : desired;
-    return { desired, payload, action: Action.Configured, recreate: false };
-  } catch (err) {
-    const force = options.force === true || hasMeta(desired, Annotations.force, "enabled");
-    if (force && isImmutableError(err))
-      return { desired, payload: desired, action: Action.Configured, recreate: true };
-    throw err;
   }
+  // As Flux: ignored fields are left out of the comparison (the rules select on the dry-run result).
+  const ignored = options.ignore?.pathsFor(dryRun) ?? [];
+  if (ignoresWholeObject(ignored)) return unchanged;
+  if (!hasDrifted(withoutPaths(current, ignored), withoutPaths(dryRun, ignored))) return unchanged;
+  const payload =
+    ignored.length > 0
+      ? resolveIgnoredFields(desired, current, dryRun, ignored, m.owner.fieldManager)
+      : desired;
+  return { desired, payload, action: Action.Configured, recreate: false };
+}
+
+function forced(desired: KubeObject, options: ApplyOptions): boolean {
+  return options.force === true || hasMeta(desired, Annotations.force, "enabled");
 }
 
 async function recreate(m: ResourceManager, obj: KubeObject): Promise<void> {

@@ -6,7 +6,8 @@ import { Action, entryFor } from "./changeset.ts";
 import { failureOf, isImmutableError } from "./errors.ts";
 import { kubectlManagers } from "./fields.ts";
 import { type IgnoreRules, ignoresWholeObject, withoutPaths } from "./ignore.ts";
-import { Annotations, excluded, hasMeta, mapConcurrent, type ResourceManager } from "./manager.ts";
+import { existsPerDryRun, listLive } from "./live.ts";
+import { Annotations, hasMeta, mapConcurrent, type ResourceManager, skipsExisting } from "./manager.ts";
 import { unifiedDiff } from "./unified-diff.ts";
 
 /** What an apply would do to one object. */
@@ -41,7 +42,10 @@ export async function diffAll(
   objects: readonly KubeObject[],
   options: DiffOptions = {},
 ): Promise<DiffEntry[]> {
-  const results = await mapConcurrent(objects, m.concurrency, (obj) => diffOne(m, obj, options));
+  const listed = await listLive(m, objects);
+  const results = await mapConcurrent(objects, m.concurrency, (obj, i) =>
+    diffOne(m, obj, options, listed[i]),
+  );
   return results.map((r, i) => {
     if (r.status === "fulfilled") return r.value;
     const subject = entryFor(objects[i] as KubeObject, Action.Unknown).subject;
@@ -49,19 +53,25 @@ export async function diffAll(
   });
 }
 
-async function diffOne(m: ResourceManager, desired: KubeObject, options: DiffOptions): Promise<DiffEntry> {
+// Like the apply's plan (see apply.ts): a listed object is diffed against its dry run; otherwise the dry
+// run comes first and only an object that exists is read with a GET.
+async function diffOne(
+  m: ResourceManager,
+  desired: KubeObject,
+  options: DiffOptions,
+  listed: KubeObject | undefined,
+): Promise<DiffEntry> {
   const subject = entryFor(desired, Action.Unknown).subject;
-  const live = await m.getLive(desired);
-  if (live && (excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent"))) {
-    return { subject, action: Action.Skipped, diff: "" };
-  }
   const labels = { from: `live ${subject}`, to: `merged ${subject}` };
+  let live = listed;
   try {
-    const dryRun = await m.client.apply(desired, {
-      dryRun: true,
-      force: true,
-      fieldManager: m.owner.fieldManager,
-    });
+    let dryRun: KubeObject | undefined;
+    if (!live) {
+      dryRun = await m.dryRunApply(desired);
+      if (existsPerDryRun(dryRun)) live = await m.getLive(desired);
+    }
+    if (live && skipsExisting(live, desired)) return { subject, action: Action.Skipped, diff: "" };
+    dryRun ??= await m.dryRunApply(desired);
     const merged =
       live && !keepsOthersFields(live, desired) ? withoutTakenOver(dryRun, live, desired, m) : dryRun;
     // Rules select on the dry-run result and never apply to objects being created, as in Flux.
@@ -71,6 +81,8 @@ async function diffOne(m: ResourceManager, desired: KubeObject, options: DiffOpt
     const action = !live ? Action.Created : diff === "" ? Action.Unchanged : Action.Configured;
     return { subject, action, diff };
   } catch (err) {
+    live ??= await m.getLive(desired);
+    if (live && skipsExisting(live, desired)) return { subject, action: Action.Skipped, diff: "" };
     if (!live || !isImmutableError(err)) throw err;
     // The apiserver refuses the change: show it as Git's fields laid over the live object.
     const ignored = options.ignore?.pathsFor(desired) ?? [];

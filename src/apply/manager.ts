@@ -31,16 +31,35 @@ export class ResourceManager {
   readonly owner: Owner;
   /** How many objects to send at once. */
   readonly concurrency: number;
+  /**
+   * From how many objects of one resource, namespace and owner an apply reads them with one LIST instead
+   * of a GET each (see live.ts). Below it, parallel GETs cost less than listing what is not needed.
+   */
+  readonly listThreshold: number;
 
-  constructor(client: KubeClient, options: { owner?: Owner; concurrency?: number } = {}) {
+  constructor(
+    client: KubeClient,
+    options: { owner?: Owner; concurrency?: number; listThreshold?: number } = {},
+  ) {
     this.client = client;
     this.owner = options.owner ?? defaultOwner;
     this.concurrency = options.concurrency ?? 8;
+    this.listThreshold = options.listThreshold ?? 8;
   }
 
   /** The resource of an object, from discovery. */
   resourceFor(obj: Pick<KubeObject, "apiVersion" | "kind">): Promise<ResourceInfo> {
     return this.client.resourceFor(obj);
+  }
+
+  /** A server-side dry-run apply of the object (forcing ownership, as the real apply will). */
+  dryRunApply(obj: KubeObject, options: { signal?: AbortSignal } = {}): Promise<KubeObject> {
+    return this.client.apply(obj, {
+      dryRun: true,
+      force: true,
+      fieldManager: this.owner.fieldManager,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /** The live object, or undefined when it does not exist. */
@@ -67,6 +86,14 @@ export function hasMeta(obj: KubeObject, key: string, value: string): boolean {
 /** Flux's exclusion: `reconcile: disabled` or `ssa: Ignore`, as a label or an annotation. */
 export function excluded(obj: KubeObject): boolean {
   return hasMeta(obj, Annotations.reconcile, "disabled") || hasMeta(obj, Annotations.ssa, "ignore");
+}
+
+/**
+ * As Flux: an existing object is left alone when it (in the cluster or in Git) opts out of reconciliation,
+ * or when Git says to create it only if absent.
+ */
+export function skipsExisting(live: KubeObject, desired: KubeObject): boolean {
+  return excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent");
 }
 
 /** Runs fn over items with at most `limit` in flight; results in input order; every item runs. */
