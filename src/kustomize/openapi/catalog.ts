@@ -20,6 +20,8 @@ export interface SchemaNode {
 /** One parsed document's definitions and the resource types they describe. */
 export interface Layer {
   readonly id: string;
+  /** Whether each resource type with a GET path is namespaced (kyaml's namespaceability index). */
+  readonly scopes?: ReadonlyMap<string, boolean>;
   definition(cat: Catalog, name: string): SchemaNode | undefined;
   resource(cat: Catalog, typeKey: string): SchemaNode | undefined;
 }
@@ -190,10 +192,12 @@ export function rawLayer(
   id: string,
   definitions: ReadonlyMap<string, RawSchema>,
   resources: ReadonlyMap<string, RawSchema>,
+  scopes?: ReadonlyMap<string, boolean>,
 ): Layer {
   const resolving = new Set<string>();
   return {
     id,
+    ...(scopes !== undefined ? { scopes } : {}),
     definition(cat, name) {
       const s = definitions.get(name);
       if (s === undefined) return undefined;

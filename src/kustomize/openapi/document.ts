@@ -41,7 +41,29 @@ function typeKeys(s: RawSchema, where: string): string[] {
   return out;
 }
 
-/** Builds a layer from a parsed document (`{definitions: {...}}`). */
+// kyaml's namespaceability index: a type whose GET path has a namespace parameter is namespaced;
+// one with only other GET paths is cluster-scoped.
+function scopesOf(paths: unknown, file: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  if (paths === undefined || paths === null) return out;
+  if (!isObj(paths)) throw new BuildError(`invalid schema file: ${file}: paths must be a mapping`);
+  for (const [p, item] of Object.entries(paths)) {
+    const gvk = isObj(item) && isObj(item.get) ? item.get["x-kubernetes-group-version-kind"] : undefined;
+    if (!isObj(gvk)) continue;
+    if (typeof gvk.version !== "string" || typeof gvk.kind !== "string")
+      throw new BuildError(
+        `invalid schema file: ${file}: paths.${p}: x-kubernetes-group-version-kind needs a version and a kind`,
+      );
+    const av =
+      typeof gvk.group === "string" && gvk.group !== "" ? `${gvk.group}/${gvk.version}` : gvk.version;
+    const key = `${av} ${gvk.kind}`;
+    if (p.includes("namespaces/{namespace}")) out.set(key, true);
+    else if (!out.has(key)) out.set(key, false);
+  }
+  return out;
+}
+
+/** Builds a layer from a parsed document (`{definitions: {...}, paths: {...}}`). */
 export function layerFromDocument(doc: unknown, file: string, id: string): Layer {
   if (doc !== null && !isObj(doc))
     throw new BuildError(`invalid schema file: ${file}: not an OpenAPI document`);
@@ -62,7 +84,7 @@ export function layerFromDocument(doc: unknown, file: string, id: string): Layer
     definitions.set(name, s);
     for (const key of typeKeys(s, where)) resources.set(key, s);
   }
-  return rawLayer(id, definitions, resources);
+  return rawLayer(id, definitions, resources, scopesOf(doc === null ? undefined : doc.paths, file));
 }
 
 /** Reads the text of an `openapi.path` file into a layer. */

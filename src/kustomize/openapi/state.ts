@@ -78,6 +78,7 @@ export class OpenApiState {
   #builtin: "unparsed" | "delayed" | "parsed" = "unparsed";
   #layers: Layer[] = [];
   #catalog: Catalog | undefined;
+  #scopes = new Map<string, boolean>();
 
   /** Applies a kustomization's `openapi` field (`reset` for the top kustomization). */
   set(setting: OpenApiSetting, reset: boolean): void {
@@ -110,6 +111,17 @@ export class OpenApiState {
     this.#init();
   }
 
+  /**
+   * Whether the schema in use knows this type to be cluster-scoped, for types outside kyaml's
+   * precomputed table (undefined for those: the caller's built-in table answers).
+   */
+  clusterScoped(apiVersion: string, kind: string): boolean | undefined {
+    const key = `${apiVersion} ${kind}`;
+    if (PRECOMPUTED.has(key)) return undefined;
+    this.noteType(apiVersion, kind);
+    return this.#scopes.get(key) === false;
+  }
+
   /** The schema of a resource type, if the schema in use describes it. */
   resource(apiVersion: string, kind: string): SchemaNode | undefined {
     return this.#init().resource(`${apiVersion} ${kind}`);
@@ -137,6 +149,10 @@ export class OpenApiState {
   #add(layer: Layer): void {
     this.#layers = this.#layers.filter((l) => l.id !== layer.id);
     this.#layers.push(layer);
+    for (const [key, namespaced] of layer.scopes ?? []) {
+      if (namespaced) this.#scopes.set(key, true);
+      else if (!this.#scopes.has(key)) this.#scopes.set(key, false);
+    }
   }
 }
 
@@ -159,6 +175,14 @@ export function withOpenApiState<T>(state: OpenApiState, fn: () => T): T {
 /** The schema state of the running build, if any. */
 export function activeOpenApiState(): OpenApiState | undefined {
   return active;
+}
+
+/**
+ * Whether the running build's schema knows this type to be cluster-scoped (a custom `openapi.path`
+ * document's GET paths can say so); undefined outside builds and for kyaml's precomputed types.
+ */
+export function schemaClusterScoped(apiVersion: string, kind: string): boolean | undefined {
+  return active?.clusterScoped(apiVersion, kind);
 }
 
 /** The schema of a resource type in the running build (the built-in schema outside builds). */
