@@ -21,7 +21,6 @@ const UNSUPPORTED = new Map([
     "helmCharts are not supported by driftless (render the chart and commit the output)",
   ],
   ["IAMPolicyGenerator", "the builtin IAMPolicyGenerator is not supported by driftless"],
-  ["ValueAddTransformer", "the builtin ValueAddTransformer is not supported by driftless"],
 ]);
 
 function where(config: Resource): string {

@@ -22,6 +22,7 @@ import {
   strMapSchema,
   targetSchema,
 } from "./config.ts";
+import { valueAdd } from "./value-add.ts";
 
 /** A configured transformation. */
 export type Transform = (rm: ResMap) => void;
@@ -195,4 +196,5 @@ export const TRANSFORMER_PLUGINS: ReadonlyMap<string, TransformerFactory> = new 
   ["SuffixTransformer", suffixOf],
   ["ReplacementTransformer", replacement],
   ["ReplicaCountTransformer", replicaCount],
+  ["ValueAddTransformer", (config, ldr) => valueAdd(config, ldr)],
 ]);
