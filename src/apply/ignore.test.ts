@@ -94,6 +94,12 @@ describe("ignore rule targets", () => {
     expect(rules.pathsFor(deployment())).toEqual(["/spec/replicas", "/metadata/annotations/a"]);
   });
 
+  it("refuses a path that is not a JSON pointer, naming it", () => {
+    expect(() => IgnoreRules.compile([{ paths: ["spec/replicas"] }])).toThrow(/ignore\[0\]\.paths\[0\]/);
+    expect(() => IgnoreRules.compile([{ paths: ["/a", "/b~2"] }])).toThrow(/paths\[1\]/);
+    expect(IgnoreRules.compile([{ paths: ["", "/a~1b~0c"] }]).empty).toBe(false);
+  });
+
   it("refuses a target with an invalid regex or selector, naming the rule", () => {
     expect(() => IgnoreRules.compile([{ paths: ["/x"], target: { name: "(" } }])).toThrow(
       InvalidIgnoreRuleError,

@@ -54,6 +54,14 @@ export class IgnoreRules {
 
   /** Compiles rules; throws InvalidIgnoreRuleError naming the bad field. */
   static compile(rules: readonly IgnoreRule[]): IgnoreRules {
+    rules.forEach((r, i) => {
+      r.paths.forEach((p, j) => {
+        if (parsePointer(p) === undefined || /~[^01]|~$/.test(p))
+          throw new InvalidIgnoreRuleError(
+            `ignore[${i}].paths[${j}]: ${JSON.stringify(p)} is not a JSON pointer`,
+          );
+      });
+    });
     return new IgnoreRules(
       rules.map((r, i) => ({ target: r.target ? compileTarget(r.target, i) : undefined, paths: r.paths })),
     );
