@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { generate } from "../generators/configmap-secret.ts";
 import type { Loader } from "../loader.ts";
-import type { Resource } from "../resource.ts";
+import { BuildError, isObj, Resource } from "../resource.ts";
+import { parseYamlStream, YamlError } from "../yaml/parse.ts";
 import { generatorArgsSchema, parseConfig } from "./config.ts";
 
 /** A configured generator. */
@@ -35,8 +36,42 @@ function generator(kind: "ConfigMap" | "Secret"): GeneratorFactory {
   };
 }
 
+const iamConfig = z.object({
+  cloud: z.string().optional(),
+  kubernetesService: z.object({ name: z.string().optional(), namespace: z.string().optional() }).optional(),
+  serviceAccount: z.object({ name: z.string().optional(), projectId: z.string().optional() }).optional(),
+});
+
+// IAMPolicyGenerator: a GKE workload-identity ServiceAccount, made (like kustomize) by filling in a
+// YAML text, so the values are typed as YAML reads them.
+const iamPolicy: GeneratorFactory = (config) => {
+  const c = parseConfig(config, iamConfig);
+  return () => {
+    if (c.cloud !== "gke") throw new BuildError(`cloud provider ${c.cloud ?? ""} not supported yet`);
+    let text = `
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  annotations:
+    iam.gke.io/gcp-service-account: ${c.serviceAccount?.name ?? ""}@${c.serviceAccount?.projectId ?? ""}.iam.gserviceaccount.com
+  name: ${c.kubernetesService?.name ?? ""}
+`;
+    const ns = c.kubernetesService?.namespace ?? "";
+    if (ns !== "") text += `\n  namespace: ${ns}`;
+    let docs: unknown[];
+    try {
+      docs = parseYamlStream(text, config.idText());
+    } catch (e) {
+      if (e instanceof YamlError) throw new BuildError(e.message);
+      throw e;
+    }
+    return docs.filter(isObj).map((d) => new Resource(d));
+  };
+};
+
 /** The builtin generator plugins by kind. */
 export const GENERATOR_PLUGINS: ReadonlyMap<string, GeneratorFactory> = new Map([
   ["ConfigMapGenerator", generator("ConfigMap")],
+  ["IAMPolicyGenerator", iamPolicy],
   ["SecretGenerator", generator("Secret")],
 ]);

@@ -20,7 +20,6 @@ const UNSUPPORTED = new Map([
     "HelmChartInflationGenerator",
     "helmCharts are not supported by driftless (render the chart and commit the output)",
   ],
-  ["IAMPolicyGenerator", "the builtin IAMPolicyGenerator is not supported by driftless"],
 ]);
 
 function where(config: Resource): string {
