@@ -17,13 +17,14 @@ import {
 } from "../../source/git/artifact.ts";
 import { fetchedCommitTime } from "../../source/git/commit-time.ts";
 import type { GitHubTokenCache } from "../../source/git/github-app.ts";
-import { checkSparseDirs, SparseCheckoutError, sparseFilter } from "../../source/git/sparse.ts";
+import { sparseFilter } from "../../source/git/sparse.ts";
 import { openTransport, timeoutSignal } from "../../source/git/transport.ts";
 import type { ArtifactRegistry, SourceRef } from "../kustomization/artifacts.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.ts";
+import { checkSparseCheckout, sameList, submoduleTrees } from "./checkout.ts";
 import { readCredentials } from "./credentials.ts";
-import { asFailure, fetchFailure, ReconcileFailure } from "./failure.ts";
+import { asFailure, fetchFailure, type ReconcileFailure } from "./failure.ts";
 import { ensureFinalizer, removeFinalizer } from "./finalizer.ts";
 import { includesChanged, type ResolvedInclude, resolveIncludes } from "./include.ts";
 import {
@@ -181,12 +182,10 @@ export class GitRepositoryReconciler implements Reconciler {
       artifacts: this.#o.registry,
       requeueAfterMs: this.#o.requeueDependencyMs ?? 30_000,
     });
+    const signal = timeoutSignal(timeout);
     const transport = (() => {
       try {
-        return openTransport(obj.spec.url, auth, {
-          signal: timeoutSignal(timeout),
-          ...(proxy ? { proxy } : {}),
-        });
+        return openTransport(obj.spec.url, auth, { signal, ...(proxy ? { proxy } : {}) });
       } catch (err) {
         throw fetchFailure(err);
       }
@@ -212,6 +211,13 @@ export class GitRepositoryReconciler implements Reconciler {
       }
       const fetched = await fetchRevision(transport, cacheDir, resolved);
       await checkSparseCheckout(obj, cacheDir, fetched.ref.commit);
+      const modules = await submoduleTrees(obj, {
+        cacheDir,
+        commit: fetched.ref.commit,
+        auth,
+        proxy,
+        signal,
+      });
       st.clear(ConditionType.FetchFailed);
       await verifySource(this.#o.client, obj, st, cacheDir, fetched.ref);
       const revision = fetched.ref.revision;
@@ -229,7 +235,10 @@ export class GitRepositoryReconciler implements Reconciler {
         ref: fetched.ref,
         ignore: obj.spec.ignore,
         includes,
-        tree: obj.spec.sparseCheckout?.length ? { select: sparseFilter(obj.spec.sparseCheckout) } : {},
+        tree: {
+          ...(obj.spec.sparseCheckout?.length ? { select: sparseFilter(obj.spec.sparseCheckout) } : {}),
+          ...(modules ? { modules } : {}),
+        },
       });
       this.#recordArtifact(obj, st, artifact, includes);
       await garbageCollect(loc, { keep: this.#o.keepArtifacts ?? 2, current: [artifact.digest] }).catch(
@@ -412,31 +421,4 @@ export class GitRepositoryReconciler implements Reconciler {
     const p = (this.#o.jitterPercent ?? 5) / 100;
     return Math.max(1, Math.round(ms * (1 + (Math.random() * 2 - 1) * p)));
   }
-}
-
-// The sparse checkout directories must exist in the fetched commit, as Flux checks after its checkout.
-async function checkSparseCheckout(obj: GitRepository, cacheDir: string, commit: string): Promise<void> {
-  const dirs = obj.spec.sparseCheckout;
-  if (!dirs?.length) return;
-  try {
-    await checkSparseDirs(cacheDir, commit, dirs);
-  } catch (err) {
-    if (!(err instanceof SparseCheckoutError)) throw fetchFailure(err);
-    throw new ReconcileFailure(
-      {
-        kind: "retry",
-        condition: ConditionType.FetchFailed,
-        reason: Reason.GitOperationFailed,
-        message: `failed to sparse checkout directories : ${err.message}`,
-      },
-      { cause: err },
-    );
-  }
-}
-
-// Whether two optional lists hold the same items in the same order (absent equals empty, as Flux compares).
-function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
