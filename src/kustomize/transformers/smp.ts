@@ -1,6 +1,7 @@
-// Strategic merge, as kustomize's kyaml merge does it: maps merge, null deletes, lists of built-in
-// kinds merge by their merge keys (patched elements first), other lists are replaced; `$patch`
-// directives delete, replace or merge.
+// Strategic merge, as kustomize's kyaml merge does it: maps merge, null deletes, lists the schema in
+// use (built-in, or a kustomization's `openapi` one) marks with the merge strategy merge by their
+// keys (patched elements first), other lists are taken from the patch; `$patch` directives delete,
+// replace or merge.
 import { elementSchema, fieldSchema, type SchemaNode, schemaFor } from "../openapi/schema.ts";
 import { BuildError, deepClone, isObj, type Obj } from "../resource.ts";
 
