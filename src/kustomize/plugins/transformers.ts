@@ -34,19 +34,19 @@ function specs(list: readonly FieldSpec[] | undefined): FieldSpec[] {
   return [...(list ?? [])];
 }
 
-const affix = z.object({ prefix: z.string().optional(), fieldSpecs: fieldSpecsSchema });
-const suffix = z.object({ suffix: z.string().optional(), fieldSpecs: fieldSpecsSchema });
+const prefixConfig = z.object({ prefix: z.string().optional(), fieldSpecs: fieldSpecsSchema });
+const suffixConfig = z.object({ suffix: z.string().optional(), fieldSpecs: fieldSpecsSchema });
 
 // PrefixTransformer and SuffixTransformer are decoded by kyaml (yaml.v3): keys match exactly.
 function prefix(config: Resource): Transform {
-  const c = parseConfig(config, affix, true);
+  const c = parseConfig(config, prefixConfig, true);
   if (c.fieldSpecs === undefined) throw configError(config, "fieldSpecs is not expected to be nil");
   const fs = specs(c.fieldSpecs);
   return (rm) => applyNamePrefix(rm, c.prefix ?? "", fs);
 }
 
-function suffixOf(config: Resource): Transform {
-  const c = parseConfig(config, suffix, true);
+function suffix(config: Resource): Transform {
+  const c = parseConfig(config, suffixConfig, true);
   if (c.fieldSpecs === undefined) throw configError(config, "fieldSpecs is not expected to be nil");
   const fs = specs(c.fieldSpecs);
   return (rm) => applyNameSuffix(rm, c.suffix ?? "", fs);
@@ -154,47 +154,45 @@ function replacement(config: Resource, ldr: Loader): Transform {
   return (rm) => applyReplacements(ldr, rm, list);
 }
 
+function labels(config: Resource): Transform {
+  const c = parseConfig(config, maps.labels);
+  const fs = specs(c.fieldSpecs);
+  return (rm) => setMapEntries(rm, c.labels ?? {}, fs);
+}
+
+function annotations(config: Resource): Transform {
+  const c = parseConfig(config, maps.annotations);
+  const fs = specs(c.fieldSpecs);
+  return (rm) => setMapEntries(rm, c.annotations ?? {}, fs);
+}
+
+// PrefixSuffixTransformer hands the same config to a prefix and a suffix transformer, in that order.
+function prefixSuffix(config: Resource): Transform {
+  const p = prefix(config);
+  const s = suffix(config);
+  return (rm) => {
+    p(rm);
+    s(rm);
+  };
+}
+
 /** The builtin transformer plugins by kind. */
 export const TRANSFORMER_PLUGINS: ReadonlyMap<string, TransformerFactory> = new Map<
   string,
   TransformerFactory
 >([
-  [
-    "AnnotationsTransformer",
-    (config) => {
-      const c = parseConfig(config, maps.annotations);
-      const fs = specs(c.fieldSpecs);
-      return (rm) => setMapEntries(rm, c.annotations ?? {}, fs);
-    },
-  ],
-  ["HashTransformer", () => (rm) => addHashSuffixes(rm)],
+  ["AnnotationsTransformer", annotations],
+  ["HashTransformer", () => addHashSuffixes],
   ["ImageTagTransformer", imageTag],
-  [
-    "LabelTransformer",
-    (config) => {
-      const c = parseConfig(config, maps.labels);
-      const fs = specs(c.fieldSpecs);
-      return (rm) => setMapEntries(rm, c.labels ?? {}, fs);
-    },
-  ],
+  ["LabelTransformer", labels],
   ["NamespaceTransformer", namespace],
   ["PatchJson6902Transformer", patchJson6902],
   ["PatchStrategicMergeTransformer", patchStrategicMerge],
   ["PatchTransformer", patch],
-  [
-    "PrefixSuffixTransformer",
-    (config) => {
-      const p = prefix(config);
-      const s = suffixOf(config);
-      return (rm) => {
-        p(rm);
-        s(rm);
-      };
-    },
-  ],
+  ["PrefixSuffixTransformer", prefixSuffix],
   ["PrefixTransformer", prefix],
-  ["SuffixTransformer", suffixOf],
+  ["SuffixTransformer", suffix],
   ["ReplacementTransformer", replacement],
   ["ReplicaCountTransformer", replicaCount],
-  ["ValueAddTransformer", (config, ldr) => valueAdd(config, ldr)],
+  ["ValueAddTransformer", valueAdd],
 ]);
