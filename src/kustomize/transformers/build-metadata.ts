@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Kustomization } from "../kustomization.ts";
 import { isObj, type Origin, type ResMap } from "../resource.ts";
+import { emitYaml } from "../yaml/emit.ts";
 
 /** The version kustomize writes in its managed-by label; driftless renders as kustomize v5.8.1 does. */
 export const KUSTOMIZE_VERSION = "v5.8.1";
@@ -11,14 +12,10 @@ const ORIGIN = "config.kubernetes.io/origin";
 /** The annotation listing the transformers that changed an object (`buildMetadata: [transformerAnnotations]`). */
 export const TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations";
 
-// Plain when yaml.v3 would read the text back as the same string; double-quoted otherwise.
+// A scalar as kyaml marshals it: plain when possible, double-quoted when YAML would read it as
+// another type, single-quoted when it holds YAML syntax (the emitter's choice is the same in v2 and v3).
 function scalar(s: string): string {
-  const plain =
-    /^[A-Za-z0-9_./][A-Za-z0-9_./ -]*$/.test(s) &&
-    !s.endsWith(" ") &&
-    !/^[-+]?(\.?[0-9])/.test(s) &&
-    !/^(y|yes|n|no|true|false|on|off|null|~)$/i.test(s);
-  return plain ? s : JSON.stringify(s);
+  return emitYaml(s).replace(/\n$/, "");
 }
 
 /** An origin as kustomize marshals it: its YAML lines, paths relative to the build root. */
