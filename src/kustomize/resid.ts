@@ -1,4 +1,5 @@
 // Resource identity: group/version/kind, name and namespace, and the legacy output order.
+import { schemaClusterScoped } from "./openapi/state.ts";
 
 /** Group, version and kind of an object. */
 export interface Gvk {
@@ -69,7 +70,9 @@ export interface TypeRef {
 
 /** Whether objects of this type live outside namespaces. */
 export function isClusterScoped(t: TypeRef): boolean {
-  return CLUSTER_SCOPED.has(`${t.apiVersion} ${t.kind}`);
+  return (
+    CLUSTER_SCOPED.has(`${t.apiVersion} ${t.kind}`) || schemaClusterScoped(t.apiVersion, t.kind) === true
+  );
 }
 
 /** The namespace an id effectively lives in: "" and "default" are the same; cluster-scoped is none. */
