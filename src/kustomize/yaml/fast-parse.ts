@@ -2,9 +2,10 @@
 // of building its document model. Anything beyond block/flow collections and scalars (anchors,
 // aliases, tags, explicit keys, merge keys, duplicate keys, syntax errors) gives up, and the caller
 // parses the stream the complete way instead.
-import { CST, Parser } from "yaml";
+import type { CST } from "yaml";
 import { rawMetadataText } from "./parse.ts";
 import { decodePlain } from "./scalar.ts";
+import { yamlLib } from "./yaml-lib.ts";
 
 type Token = CST.Token;
 type SourceToken = CST.SourceToken;
@@ -31,7 +32,7 @@ function checkProps(tokens: readonly SourceToken[] | undefined): void {
 function scalar(tok: Token): { text: string; plain: boolean } {
   if (tok.type === "alias") giveUp();
   if (tok.type === "block-scalar") checkProps(tok.props as SourceToken[]);
-  const r = CST.resolveAsScalar(tok, true, () => giveUp());
+  const r = yamlLib().CST.resolveAsScalar(tok, true, () => giveUp());
   if (r === null) return giveUp();
   return { text: r.value, plain: r.type === "PLAIN" };
 }
@@ -162,7 +163,7 @@ export function fastParse(text: string, maxNodes: number): unknown[] | undefined
   const out: unknown[] = [];
   const budget: Budget = { left: maxNodes, text };
   try {
-    for (const tok of new Parser().parse(text)) {
+    for (const tok of new (yamlLib().Parser)().parse(text)) {
       switch (tok.type) {
         case "document": {
           for (const t of tok.start)

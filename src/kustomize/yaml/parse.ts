@@ -1,9 +1,10 @@
 // Reads YAML streams into plain values with go-yaml v3's scalar rules (what kustomize decodes with),
 // bounded against alias bombs and oversized input.
-import { isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, type Scalar } from "yaml";
+import type { Node, Scalar } from "yaml";
 import { fastParse } from "./fast-parse.ts";
 import { lineParse } from "./line-parse.ts";
 import { decodePlain } from "./scalar.ts";
+import { yamlLib } from "./yaml-lib.ts";
 
 /** A YAML document could not be read; `file` names where it came from. */
 export class YamlError extends Error {
@@ -36,6 +37,7 @@ interface Ctx {
 }
 
 function convert(node: unknown, ctx: Ctx, path: readonly string[]): unknown {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   if (--ctx.budget < 0) throw new YamlError(ctx.file, "document too large or too many alias expansions");
   if (node === null || node === undefined) return null;
   if (isAlias(node)) {
@@ -111,7 +113,7 @@ export function parseYamlStreamComplete(
   file: string,
   limits: ParseLimits = DEFAULT_LIMITS,
 ): unknown[] {
-  const docs = parseAllDocuments(text, {
+  const docs = yamlLib().parseAllDocuments(text, {
     schema: "failsafe",
     uniqueKeys: true,
     merge: false,
@@ -141,6 +143,7 @@ function yamlMessage(m: string): string {
 
 // Replaces aliases by their anchored nodes (sharing structure), counting expansions against the budget.
 function resolveAliases(node: Node, anchors: Map<string, Node>, ctx: Ctx): Node {
+  const { isAlias, isMap, isSeq } = yamlLib();
   if (--ctx.budget < 0) throw new YamlError(ctx.file, "too many alias expansions");
   if (isAlias(node)) {
     const target = anchors.get(node.source);
