@@ -262,17 +262,21 @@ describe("proxySecretRef", () => {
     expect(authed.refused).toBeGreaterThan(refusedBefore);
   });
 
-  it("fails with FetchFailed naming the proxy when it is down", async () => {
+  it.each([
+    ["an http remote (absolute form)", "http-anon"],
+    ["an https remote (CONNECT)", "https-anon"],
+  ] as const)("fails with FetchFailed naming the proxy when it is down, for %s", async (_name, mode) => {
     const down = await startHttpProxy(false);
     await down.close();
-    await applySecret(h, ns, "down-proxy", { address: `http://127.0.0.1:${down.port}` });
-    await applyRepo(h, ns, "proxy-down", {
-      url: repoUrl(info, "https-anon", "proxied"),
+    const name = `proxy-down-${mode}`;
+    await applySecret(h, ns, name, { address: `http://127.0.0.1:${down.port}` });
+    await applyRepo(h, ns, name, {
+      url: repoUrl(info, mode, "proxied"),
       ref: { branch: "main" },
       secretRef: { name: "https-creds" },
-      proxySecretRef: { name: "down-proxy" },
+      proxySecretRef: { name },
     });
-    const s = statusOf(await waitNotReady(h, ns, "proxy-down", "GitOperationFailed"));
+    const s = statusOf(await waitNotReady(h, ns, name, "GitOperationFailed"));
     const failed = condition(s, "FetchFailed");
     expect(failed?.status).toBe("True");
     expect(failed?.message).toContain(`proxy 127.0.0.1:${down.port}`);

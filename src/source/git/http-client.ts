@@ -118,11 +118,12 @@ export function createHttpClient(opts: HttpClientOptions = {}): CountingHttpClie
     if (opts.authorization) headers.authorization = opts.authorization;
     if (payload) headers["content-length"] = String(payload.length);
     count += 1;
+    // Tunnel failures name the proxy themselves; a forwarding proxy is named here.
+    const forwarded = opts.proxy && url.protocol === "http:" && forwardsHttp(opts.proxy);
+    const what = `${method} ${url.origin}${url.pathname}${forwarded && opts.proxy ? `: proxy ${proxyAddress(opts.proxy)}` : ""}`;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const r = startRequest(url, method, headers, opts, resolve);
-      r.on("error", (err) =>
-        reject(transportError(err, opts.signal, `${method} ${url.origin}${url.pathname}`)),
-      );
+      r.on("error", (err) => reject(transportError(err, opts.signal, what)));
       r.end(payload);
     });
     if (res.statusCode === 407 && opts.proxy) {

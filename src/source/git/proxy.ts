@@ -54,11 +54,13 @@ export function proxyFromSecret(secret: string, data: SecretData): ProxyConfig {
       `secret '${secret}': proxy URL must use one of the supported schemes (${SCHEMES.join(", ")}), got '${scheme}'`,
     );
   }
-  // Credentials come from the Secret's keys only (Flux replaces any user info of the address with them).
+  // The Secret's username (and password) replace any user info of the address, as Flux sets them.
+  const fromUrl = url.username !== "" ? decodeURIComponent(url.username) : undefined;
+  const urlPassword = url.password !== "" ? decodeURIComponent(url.password) : undefined;
   url.username = "";
   url.password = "";
-  const username = text(data, "username");
-  const password = text(data, "password");
+  const username = text(data, "username") ?? fromUrl;
+  const password = text(data, "username") !== undefined ? text(data, "password") : urlPassword;
   return {
     url,
     ...(username !== undefined ? { username } : {}),
