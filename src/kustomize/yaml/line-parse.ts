@@ -23,6 +23,10 @@ const UNSUPPORTED_CHARS = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0
 // Characters a plain scalar may not start with (YAML's indicators), besides "-", "?" and ":".
 const INDICATOR_START = /^[,[\]{}#&*!|>'"%@`]/;
 
+// Plain keys the reader leaves to the parsers: starting with an indicator, holding flow indicators or
+// " #", ending in a space, or the merge key "<<".
+const BAD_PLAIN_KEY = /^[-?:,[\]{}#&*!|>'"%@`<]|[[\]{},]| #| $/;
+
 const SPACE = 32;
 
 function leadingSpaces(line: string): number {
@@ -109,19 +113,7 @@ function entry(text: string): Entry | undefined {
       from = j + 1;
     }
     const plain = text.slice(0, keyEnd);
-    if (
-      plain === "" ||
-      plain.charCodeAt(plain.length - 1) === SPACE ||
-      INDICATOR_START.test(plain) ||
-      c === "-" ||
-      c === "?" ||
-      c === ":" ||
-      plain.includes(" #") ||
-      /[[\]{},]/.test(plain) ||
-      plain === "<<"
-    ) {
-      return giveUp();
-    }
+    if (plain === "" || BAD_PLAIN_KEY.test(plain)) return giveUp();
     const v = decodePlain(plain);
     key = v === null ? "null" : String(v);
   }
@@ -214,14 +206,14 @@ class Reader {
     if (!this.peek() || this.atMarker()) return null;
     if (this.indent > parent) {
       if (isDash(this.text)) return this.sequence(this.indent);
-      if (entry(this.text) !== undefined) return this.mapping(this.indent, path);
-      return giveUp();
+      return this.mapping(this.indent, path);
     }
     if (this.indent === parent && sameIndentSeq && isDash(this.text)) return this.sequence(this.indent);
     return null;
   }
 
-  mapping(indent: number, path: readonly string[]): Record<string, unknown> {
+  // first: the entry of the current line, when the caller has read it already.
+  mapping(indent: number, path: readonly string[], first?: Entry): Record<string, unknown> {
     this.count();
     const out: Record<string, unknown> = {};
     const trackRaw =
@@ -232,7 +224,8 @@ class Reader {
       if (this.indent > indent) giveUp();
       const text = this.text;
       if (isDash(text)) break;
-      const e = entry(text);
+      const e = first ?? entry(text);
+      first = undefined;
       if (e === undefined) return giveUp();
       const k = e.key;
       if (Object.hasOwn(out, k) || k === "__proto__") giveUp();
@@ -260,11 +253,12 @@ class Reader {
       while (text.charCodeAt(r) === SPACE) r++;
       const rest = text.slice(r);
       const col = indent + r;
-      if (rest !== "" && rest[0] !== "#" && rest[0] !== "-" && entry(rest) !== undefined) {
+      const e = rest !== "" && rest[0] !== "#" && rest[0] !== "-" ? entry(rest) : undefined;
+      if (e !== undefined) {
         // "- key: value": a mapping whose keys line up with this key.
         this.indent = col;
         this.text = rest;
-        out.push(this.mapping(col, ["-"]));
+        out.push(this.mapping(col, ["-"], e));
         continue;
       }
       this.next();
