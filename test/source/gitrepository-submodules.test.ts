@@ -178,6 +178,19 @@ describe("recurseSubmodules", () => {
     expect(existsSync(join(dirOf("recurse"), "vendor/lib/leaf/leaf.yaml"))).toBe(true);
   });
 
+  it("fetches submodules over ssh with the parent's key", async () => {
+    await applySecret(h, ns, "ssh", secretData(info).ssh);
+    await applyRepo(h, ns, "recurse-ssh", {
+      url: repoUrl(info, "ssh", "sm-parent"),
+      ref: { branch: "main" },
+      secretRef: { name: "ssh" },
+      recurseSubmodules: true,
+    });
+    await waitReady(h, ns, "recurse-ssh");
+    expect(existsSync(join(dirOf("recurse-ssh"), "vendor/lib/lib.yaml"))).toBe(true);
+    expect(existsSync(join(dirOf("recurse-ssh"), "vendor/lib/leaf/leaf.yaml"))).toBe(true);
+  });
+
   it("does not send the parent's credentials to another host", async () => {
     // localhost and 127.0.0.1 reach the same server but are different hosts: the submodule is fetched
     // anonymously and the basic-auth prefix refuses it.
