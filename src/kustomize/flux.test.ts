@@ -79,6 +79,20 @@ describe("Flux spec overrides", () => {
     expect(yaml).toContain("matchLabels:\n      app: web\n");
   });
 
+  it("replaces the kustomization's buildMetadata with the spec's when the spec lists any", () => {
+    write("app/kustomization.yaml", "resources: [cm.yaml]\nbuildMetadata: [managedByLabel]\n");
+    write("app/cm.yaml", cm("a"));
+    const own = build(path.join(root, "app"), { root, fluxSpec: { buildMetadata: [] } });
+    expect(own.objects[0]?.metadata).toMatchObject({
+      labels: { "app.kubernetes.io/managed-by": expect.any(String) },
+    });
+    const spec = build(path.join(root, "app"), { root, fluxSpec: { buildMetadata: ["originAnnotations"] } });
+    expect(spec.objects[0]?.metadata).toEqual({
+      name: "a",
+      annotations: { "config.kubernetes.io/origin": "path: cm.yaml\n" },
+    });
+  });
+
   it("skips missing components only when ignoreMissingComponents is set", () => {
     write("app/cm.yaml", cm("c"));
     const dir = path.join(root, "app");

@@ -43,6 +43,7 @@ export const fluxSpecSchema = z.object({
     .optional(),
   components: z.array(z.string()).optional(),
   ignoreMissingComponents: z.boolean().optional(),
+  buildMetadata: z.array(z.string()).optional(),
   commonMetadata: z
     .object({
       labels: z.record(z.string(), z.string()).optional(),
@@ -135,6 +136,8 @@ export function fluxKustomization(dir: string, spec: FluxSpec, ldr: Loader): Loa
     else images.push(entry);
     k.images = images;
   }
+  // As fluxcd/pkg's generator: a non-empty spec list replaces the kustomization's own.
+  if (spec.buildMetadata !== undefined && spec.buildMetadata.length > 0) k.buildMetadata = spec.buildMetadata;
   return { kustomization: k, file: own?.file ?? "kustomization.yaml" };
 }
 
