@@ -5,8 +5,10 @@
 // Start-up: it runs the compiled JavaScript in dist/ (`npm run build`) when that is current, since
 // stripping the types of every TypeScript module costs more than the build of a small kustomization.
 // "Current" means the build stamp (written just before tsc read the sources) is newer than every file
-// and directory under src/ and the compiler settings; otherwise, or without a stamp, it runs the sources,
-// so it never runs stale code. Without src/ (the container image) dist/ is all there is.
+// and directory under src/ and the compiler settings, by both modification and status-change time (the
+// latter also moves when a file is copied in with an old modification time, cp -p or tar); otherwise, or
+// without a stamp, it runs the sources, so it never runs stale code. Without src/ (the container image)
+// dist/ is all there is.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import module from "node:module";
@@ -17,11 +19,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const [major, minor] = process.versions.node.split(".").map(Number);
 const entry = chooseEntry();
 
-// Whether any entry under dir (recursively) was modified at or after the stamp's time.
+// Whether a file or directory changed at or after the stamp's time (a missing one counts as changed).
+function changedAt(p, stampMs) {
+  const st = statSync(p, { throwIfNoEntry: false });
+  return st === undefined || st.mtimeMs >= stampMs || st.ctimeMs >= stampMs;
+}
+
+// Whether anything under dir (recursively; test files aside) changed at or after the stamp's time.
 function changedSince(dir, stampMs) {
+  if (changedAt(dir, stampMs)) return true;
   let entries;
   try {
-    if (statSync(dir).mtimeMs >= stampMs) return true;
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return true;
@@ -30,7 +38,7 @@ function changedSince(dir, stampMs) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
       if (changedSince(p, stampMs)) return true;
-    } else if (!e.name.endsWith(".test.ts") && statSync(p, { throwIfNoEntry: false })?.mtimeMs >= stampMs) {
+    } else if (!e.name.endsWith(".test.ts") && changedAt(p, stampMs)) {
       return true;
     }
   }
@@ -46,7 +54,7 @@ function chooseEntry() {
   const stamp = statSync(join(root, "dist", ".build-stamp"), { throwIfNoEntry: false });
   if (stamp === undefined) return sources;
   for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json"]) {
-    if ((statSync(join(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= stamp.mtimeMs) return sources;
+    if (changedAt(join(root, f), stamp.mtimeMs)) return sources;
   }
   return changedSince(join(root, "src"), stamp.mtimeMs) ? sources : compiled;
 }

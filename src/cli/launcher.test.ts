@@ -17,20 +17,20 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 const LAUNCHER = path.join(import.meta.dirname, "../../bin/driftless.mjs");
 
 let root: string;
-// Seconds since the epoch at which the fake tree's sources were last written; the build is later.
-const SOURCES_AT = Date.now() / 1000 - 3600;
-const BUILT_AT = SOURCES_AT + 60;
 
-function write(rel: string, text: string, at = SOURCES_AT): void {
+function write(rel: string, text: string): void {
   const file = path.join(root, rel);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
-  utimesSync(file, at, at);
 }
 
-// Sets the modification time of the fake tree's source directories (writing files in them changed it).
-function touchDirs(at = SOURCES_AT): void {
-  for (const d of ["src", "src/cli", "src/kustomize"]) utimesSync(path.join(root, d), at, at);
+// Lets the clock move on, so that what is written next has later modification and change times.
+function later(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+}
+
+function setTimes(rel: string, seconds: number): void {
+  utimesSync(path.join(root, rel), seconds, seconds);
 }
 
 function run(node = process.execPath): { stdout: string; stderr: string; status: number | null } {
@@ -52,9 +52,10 @@ beforeEach(() => {
   );
   write("src/kustomize/build.ts", "export const a = 1;\n");
   write("src/kustomize/build.test.ts", "export const b = 1;\n");
-  write("dist/cli/main.js", `process.stdout.write("dist " + process.argv[2]);\n`, BUILT_AT);
-  write("dist/.build-stamp", "", BUILT_AT);
-  touchDirs();
+  later();
+  // As npm run build: the stamp first, then the compiled files.
+  write("dist/.build-stamp", "");
+  write("dist/cli/main.js", `process.stdout.write("dist " + process.argv[2]);\n`);
 });
 
 afterEach(() => {
@@ -72,22 +73,37 @@ describe("bin/driftless.mjs", () => {
   });
 
   it("runs the sources when a source file changed after the build", () => {
-    write("src/kustomize/build.ts", "export const a = 2;\n", BUILT_AT + 1);
+    later();
+    write("src/kustomize/build.ts", "export const a = 2;\n");
+    expect(run().stdout).toBe("sources version");
+  });
+
+  it("runs the sources when a source was copied in after the build with an older modification time", () => {
+    const old = Date.now() / 1000 - 3600;
+    later();
+    write("src/kustomize/build.ts", "export const a = 2;\n");
+    setTimes("src/kustomize/build.ts", old);
     expect(run().stdout).toBe("sources version");
   });
 
   it("runs the sources when a source changed in the same instant as the build stamp", () => {
-    write("src/kustomize/build.ts", "export const a = 2;\n", BUILT_AT);
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    setTimes("dist/.build-stamp", future);
+    setTimes("src/kustomize/build.ts", future);
     expect(run().stdout).toBe("sources version");
+    setTimes("src/kustomize/build.ts", future - 1);
+    expect(run().stdout).toBe("dist version");
   });
 
   it("runs the sources when a source file was removed after the build", () => {
+    later();
     unlinkSync(path.join(root, "src/kustomize/build.ts"));
     expect(run().stdout).toBe("sources version");
   });
 
   it("runs the sources when the compiler settings changed after the build", () => {
-    write("tsconfig.json", '{"compilerOptions":{}}\n', BUILT_AT + 1);
+    later();
+    write("tsconfig.json", '{"compilerOptions":{}}\n');
     expect(run().stdout).toBe("sources version");
   });
 
@@ -97,7 +113,8 @@ describe("bin/driftless.mjs", () => {
   });
 
   it("keeps running dist when only a test file changed", () => {
-    write("src/kustomize/build.test.ts", "export const b = 2;\n", BUILT_AT + 1);
+    later();
+    write("src/kustomize/build.test.ts", "export const b = 2;\n");
     expect(run().stdout).toBe("dist version");
   });
 
@@ -117,7 +134,8 @@ describe("bin/driftless.mjs", () => {
       mkdirSync(path.join(root, "node_modules/node/bin"), { recursive: true });
       symlinkSync(process.execPath, path.join(root, "node_modules/node/bin/node"));
       expect(run(systemNode)).toMatchObject({ stdout: "dist version", status: 0 });
-      write("src/kustomize/build.ts", "export const a = 2;\n", BUILT_AT + 1);
+      later();
+      write("src/kustomize/build.ts", "export const a = 2;\n");
       expect(run(systemNode)).toMatchObject({ stdout: "sources version", status: 0 });
     },
   );
