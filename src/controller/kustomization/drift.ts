@@ -17,6 +17,8 @@ interface Applied {
   readonly dirty: Set<string>;
   /** spec.ignore: edits of only these fields are not drift. */
   readonly ignore: IgnoreRules | undefined;
+  /** The ids of the applied objects; others (pruned, say) are not drift. Undefined: every object. */
+  readonly ids: ReadonlySet<string> | undefined;
 }
 
 /** Remembers the last full apply per Kustomization and the objects that drifted since. */
@@ -42,11 +44,20 @@ export class DriftTracker {
   }
 
   /**
-   * Records a full apply of `fingerprint` (revision, generation and rendered digest) and the ignore rules
-   * it ran with.
+   * Records a full apply of `fingerprint` (revision, generation and rendered digest), the ignore rules it
+   * ran with and the inventory ids of the objects it applied.
    */
-  markApplied(ksKey: string, fingerprint: string, ignore?: IgnoreRules): void {
-    this.#applied.set(ksKey, { fingerprint, dirty: new Set(), ignore });
+  markApplied(
+    ksKey: string,
+    fingerprint: string,
+    options: { ignore?: IgnoreRules | undefined; ids?: Iterable<string> } = {},
+  ): void {
+    this.#applied.set(ksKey, {
+      fingerprint,
+      dirty: new Set(),
+      ignore: options.ignore,
+      ids: options.ids ? new Set(options.ids) : undefined,
+    });
   }
 
   /** Forgets a Kustomization (deleted, or its apply failed and must start over). */
@@ -161,6 +172,9 @@ export class DriftTracker {
       kind: obj.kind,
       metadata: { name: obj.metadata.name ?? "", namespace: obj.metadata.namespace },
     });
+    // An object the apply did not send (the prune that follows it deletes the stale ones) is not drift:
+    // a reconcile for it would change nothing and overwrite the status the apply just wrote.
+    if (applied.ids && !applied.ids.has(entry.id)) return;
     applied.dirty.add(entry.id);
     this.interrupt(ksKey);
     this.#enqueue({ namespace, name });

@@ -225,7 +225,10 @@ export class KustomizationReconciler implements Reconciler {
       stageTimeoutMs: timeoutOf(ks),
     });
     this.#o.drift.watch((await resourcesOf(manager, objects)) ?? []);
-    this.#o.drift.markApplied(ksKey, fingerprint, ignore);
+    this.#o.drift.markApplied(ksKey, fingerprint, {
+      ignore,
+      ids: objects.map((o) => inventoryEntry(toIdentity(o)).id),
+    });
     // A full apply made the cluster equal to Git: any drift reported before is gone.
     status.clear(DRIFTED_CONDITION);
     return entries.filter((e) => e.action === "created" || e.action === "configured");
