@@ -6,6 +6,7 @@ import { effectiveNamespace, gvkSelected } from "../resid.ts";
 import { BuildError, deepClone, isObj, type Obj, type ResMap, type Resource } from "../resource.ts";
 import { parseYamlStream } from "../yaml/parse.ts";
 import { decodePlain, formatNumber } from "../yaml/scalar.ts";
+import { parsesAsDocument, setInEmbeddedText } from "./replacements-embedded.ts";
 import { selects } from "./selector.ts";
 
 type Sel = NonNullable<NonNullable<ReplacementEntry["targets"]>[number]["select"]>;
@@ -25,6 +26,39 @@ export function splitFieldPath(p: string): string[] {
     } else cur += c;
   }
   out.push(cur);
+  return out;
+}
+
+/**
+ * Splits a replacement field path as kyaml's SmarterPathSplitter does: a backslash escapes a dot, a bracketed
+ * part spanning dots stays whole, and loses its brackets unless it selects a list element (`[a=b]`).
+ */
+export function splitReplacementPath(p: string): string[] {
+  let raw = p.split(".");
+  if (raw.length > 1 && raw[0] === "") raw = raw.slice(1);
+  const escaped: string[] = [raw[0] as string];
+  for (const part of raw.slice(1)) {
+    const last = escaped.length - 1;
+    if ((escaped[last] as string).endsWith("\\"))
+      escaped[last] = `${(escaped[last] as string).slice(0, -1)}.${part}`;
+    else escaped.push(part);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < escaped.length; i++) {
+    const elem = escaped[i] as string;
+    if (!elem.startsWith("[") || elem.endsWith("]")) {
+      out.push(elem);
+      continue;
+    }
+    const bracketed = [elem];
+    while (i < escaped.length - 1) {
+      i++;
+      bracketed.push(escaped[i] as string);
+      if ((escaped[i] as string).endsWith("]")) break;
+    }
+    const joined = bracketed.join(".");
+    out.push(joined.includes("=") ? joined : joined.replace(/^\[+|\]+$/g, ""));
+  }
   return out;
 }
 
@@ -131,7 +165,7 @@ function getValue(rm: ResMap, e: ReplacementEntry & { sourceValue?: string }): u
   const source = matches[0];
   if (source === undefined) throw new BuildError(`nothing selected by ${JSON.stringify(src)}`);
   const fieldPath = src.fieldPath || "metadata.name";
-  const slots = find(source.obj, splitFieldPath(fieldPath), false);
+  const slots = find(source.obj, splitReplacementPath(fieldPath), false);
   const slot = slots[0];
   const v =
     slot === undefined
@@ -189,6 +223,25 @@ function setValue(slot: Slot, value: unknown, opts: Opts | undefined): void {
   } else set(deepClone(v));
 }
 
+// kustomize looks into the first string on the path that parses as YAML; when the rest of the path
+// reaches nothing in it, the plain path is tried (and fails, as it runs through a string).
+function setInStructuredData(obj: Obj, parts: readonly string[], value: unknown, create: boolean): boolean {
+  for (let i = 1; i < parts.length; i++) {
+    const slot = find(obj, parts.slice(0, i), false)[0];
+    if (slot === undefined) continue;
+    const text = Array.isArray(slot.holder)
+      ? slot.holder[slot.key as number]
+      : slot.holder[slot.key as string];
+    if (typeof text !== "string" || !parsesAsDocument(text)) continue;
+    const out = setInEmbeddedText(text, parts.slice(i), value, create);
+    if (out === undefined) return false;
+    if (Array.isArray(slot.holder)) slot.holder[slot.key as number] = out;
+    else slot.holder[slot.key as string] = out;
+    return true;
+  }
+  return false;
+}
+
 function loadEntries(ldr: Loader, entries: readonly ReplacementEntry[]): ReplacementEntry[] {
   const out: ReplacementEntry[] = [];
   for (const e of entries) {
@@ -209,6 +262,9 @@ function loadEntries(ldr: Loader, entries: readonly ReplacementEntry[]): Replace
 
 /** Applies `replacements`. */
 export function applyReplacements(ldr: Loader, rm: ResMap, entries: readonly ReplacementEntry[]): void {
+  // An inline entry's empty target list is dropped on the way to kustomize's transformer (omitempty).
+  if (entries.some((e) => e.path === undefined && e.targets?.length === 0))
+    throw new BuildError("replacements must specify a source and at least one target");
   for (const e of loadEntries(ldr, entries)) {
     if (
       (e.source === undefined && (e as { sourceValue?: string }).sourceValue === undefined) ||
@@ -226,7 +282,9 @@ export function applyReplacements(ldr: Loader, rm: ResMap, entries: readonly Rep
         if ((t.reject ?? []).some((rej) => Object.values(rej).some((v) => v) && selects(rej, r))) continue;
         for (const fp of paths) {
           const create = t.options?.create === true;
-          const slots = find(r.obj, splitFieldPath(fp), create);
+          const parts = splitReplacementPath(fp);
+          if (setInStructuredData(r.obj, parts, value, create)) continue;
+          const slots = find(r.obj, parts, create);
           if (slots.length === 0) {
             throw new BuildError(
               create
