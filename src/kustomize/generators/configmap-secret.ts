@@ -4,9 +4,6 @@ import type { GeneratorArgs, GeneratorOptions } from "../kustomization.ts";
 import type { Loader } from "../loader.ts";
 import { type Behavior, BuildError, type Obj, Resource } from "../resource.ts";
 
-const KEY = /^[-._a-zA-Z0-9]+$/;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-
 interface Pair {
   key: string;
   value: Buffer | string;
@@ -23,19 +20,26 @@ function literalPair(src: string): Pair {
   return { key: src.slice(0, i), value: unquote(src.slice(i + 1)) };
 }
 
-function envPairs(text: string, file: string): Pair[] {
+// kustomize (v5.8) checks no key names: any text before the first `=` is a key, a line without `=`
+// is a key with an empty value, and a line with an empty key is skipped. Lines must be UTF-8.
+function envPairs(bytes: Buffer, file: string): Pair[] {
   const out: Pair[] = [];
-  const lines = text.split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const lines: Buffer[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    lines.push(bytes.subarray(start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end));
+    start = end + 1;
+  }
   lines.forEach((raw, n) => {
-    let line = n === 0 ? raw.replace(/^\uFEFF/, "") : raw;
+    if (!isUtf8(raw)) throw new BuildError(`env source file ${file}: line ${n + 1} has invalid UTF-8 bytes`);
+    let line = raw.toString("utf8");
+    if (n === 0) line = line.replace(/^\uFEFF/, "");
     line = line.replace(/^\s+/, "");
     if (line === "" || line.startsWith("#")) return;
     const i = line.indexOf("=");
     const key = i < 0 ? line : line.slice(0, i);
-    if (!ENV_NAME.test(key)) {
-      throw new BuildError(`env source file ${file}: "${key}" is not a valid environment variable name`);
-    }
+    if (key === "") return;
     out.push({ key, value: i < 0 ? "" : line.slice(i + 1) });
   });
   return out;
@@ -60,7 +64,7 @@ function filePair(ldr: Loader, src: string): Pair {
 function collect(ldr: Loader, args: GeneratorArgs): Pair[] {
   const pairs: Pair[] = [];
   const envs = [...(args.envs ?? []), ...(args.env !== undefined && args.env !== "" ? [args.env] : [])];
-  for (const e of envs) pairs.push(...envPairs(ldr.read(e), e));
+  for (const e of envs) pairs.push(...envPairs(ldr.readBytes(e), e));
   for (const l of args.literals ?? []) pairs.push(literalPair(l));
   for (const f of args.files ?? []) pairs.push(filePair(ldr, f));
   return pairs;
@@ -99,7 +103,8 @@ function behaviorOf(b: string | undefined): Behavior {
     case "replace":
       return "replace";
     default:
-      throw new BuildError(`invalid generator behavior: ${b}`);
+      // kustomize reads any other text (`CREATE`, a typo) as no behavior at all.
+      return "unspecified";
   }
 }
 
@@ -124,14 +129,6 @@ export function generate(
   const binary: Obj = {};
   const seen = new Set<string>();
   for (const p of collect(ldr, args)) {
-    if (!KEY.test(p.key)) {
-      throw new BuildError(
-        `configmap ${name} illegally repeats the key \`${p.key}\``.replace(
-          "illegally repeats the key",
-          "has an invalid key",
-        ),
-      );
-    }
     if (seen.has(p.key)) {
       throw new BuildError(`${kind.toLowerCase()} ${name} illegally repeats the key \`${p.key}\``);
     }
