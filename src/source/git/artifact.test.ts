@@ -43,6 +43,35 @@ function writeTree(dir: string, files: Record<string, string>, mtime: number): v
 const longName = `${"deep/".repeat(30)}file.yaml`;
 const files = { "b.yaml": "b", "a/x.yaml": "x", "a/y.sh": "#!/bin/sh\n", [longName]: "long" };
 
+describe("archiveFiles", () => {
+  // Pinned: artifacts stored before a change to the archiver must keep their digest for the same tree
+  // (a new digest would make every GitRepository publish a new artifact). Covers nested directories,
+  // executables, empty and block-sized files, a PAX long name, non-ASCII names, a file larger than the
+  // archiver's batches and enough small files to span several batches.
+  it("keeps the digest of a fixed tree byte for byte", async () => {
+    const big = Buffer.alloc(3 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+    const entries = [
+      { path: "b.yaml", executable: false, data: Buffer.from("b: 1\n") },
+      { path: "a/x.yaml", executable: false, data: Buffer.from("x") },
+      { path: "a/run.sh", executable: true, data: Buffer.from("#!/bin/sh\necho hi\n") },
+      { path: "a/empty", executable: false, data: Buffer.alloc(0) },
+      { path: "a/exact.bin", executable: false, data: Buffer.alloc(512, 1) },
+      { path: longName, executable: false, data: Buffer.from("long") },
+      { path: "ünï/cödé.yaml", executable: false, data: Buffer.from("unicode") },
+      { path: "z/big.bin", executable: false, data: big },
+      ...Array.from({ length: 3000 }, (_, i) => ({
+        path: `many/d${i % 7}/f${i}.yaml`,
+        executable: i % 5 === 0,
+        data: Buffer.from(`n: ${i}\n`.repeat(i % 40)),
+      })),
+    ];
+    const result = await archiveFiles(entries, join(root, "golden.tar.gz"));
+    expect(result.digest).toBe("sha256:58e95fc78ad6fa9e3408a1164ea38f11b61404cf96245064e03d4e162afbd8ec");
+    expect(result.files).toBe(entries.length);
+  });
+});
+
 describe("archiveDir", () => {
   it("gives the same digest for the same tree regardless of mtimes, order of creation and umask bits", async () => {
     const one = join(root, "one");

@@ -25,22 +25,34 @@ function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, "0")}\0`;
 }
 
+/** Writes a ustar header block into the (zeroed) 512 bytes of buf at `at`. */
+function writeHeader(
+  buf: Buffer,
+  at: number,
+  name: string,
+  size: number,
+  mode: number,
+  type: "0" | "5" | "x",
+): void {
+  buf.write(name, at, 100, "utf8");
+  buf.write(octal(mode, 8), at + 100, "latin1");
+  buf.write(octal(0, 8), at + 108, "latin1");
+  buf.write(octal(0, 8), at + 116, "latin1");
+  buf.write(octal(size, 12), at + 124, "latin1");
+  buf.write(octal(0, 12), at + 136, "latin1");
+  buf.write("        ", at + 148, "latin1");
+  buf.write(type, at + 156, "latin1");
+  buf.write("ustar\0", at + 257, "latin1");
+  buf.write("00", at + 263, "latin1");
+  let sum = 0;
+  for (let i = at; i < at + BLOCK; i++) sum += buf[i] ?? 0;
+  buf.write(`${sum.toString(8).padStart(6, "0")}\0 `, at + 148, "latin1");
+}
+
 /** One tar header block (ustar). */
 function header(name: string, size: number, mode: number, type: "0" | "5" | "x"): Buffer {
   const h = Buffer.alloc(BLOCK);
-  h.write(name, 0, 100, "utf8");
-  h.write(octal(mode, 8), 100, "latin1");
-  h.write(octal(0, 8), 108, "latin1");
-  h.write(octal(0, 8), 116, "latin1");
-  h.write(octal(size, 12), 124, "latin1");
-  h.write(octal(0, 12), 136, "latin1");
-  h.write("        ", 148, "latin1");
-  h.write(type, 156, "latin1");
-  h.write("ustar\0", 257, "latin1");
-  h.write("00", 263, "latin1");
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+  writeHeader(h, 0, name, size, mode, type);
   return h;
 }
 
@@ -49,15 +61,90 @@ function padding(size: number): Buffer {
   return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(BLOCK - rest);
 }
 
-/** Header blocks for an entry, with a PAX record when the name does not fit ustar's 100 bytes. */
-export function entryHeader(name: string, size: number, mode: number, type: "0" | "5"): Buffer[] {
-  if (Buffer.byteLength(name) <= 100) return [header(name, size, mode, type)];
+// The PAX record of a name longer than ustar's 100 bytes, and the short name its headers carry.
+function paxRecord(name: string): { pax: Buffer; short: string } {
   const record = (len: number): string => `${len} path=${name}\n`;
   let len = Buffer.byteLength(record(0));
   while (Buffer.byteLength(record(len)) !== len) len = Buffer.byteLength(record(len));
-  const pax = Buffer.from(record(len));
-  const short = `PaxHeaders/${createHash("sha1").update(name).digest("hex")}`;
+  return {
+    pax: Buffer.from(record(len)),
+    short: `PaxHeaders/${createHash("sha1").update(name).digest("hex")}`,
+  };
+}
+
+/** Header blocks for an entry, with a PAX record when the name does not fit ustar's 100 bytes. */
+export function entryHeader(name: string, size: number, mode: number, type: "0" | "5"): Buffer[] {
+  if (Buffer.byteLength(name) <= 100) return [header(name, size, mode, type)];
+  const { pax, short } = paxRecord(name);
   return [header(short, pax.length, 0o644, "x"), pax, padding(pax.length), header(short, size, mode, type)];
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Lays tar blocks out in zeroed 1 MiB chunks: headers are written in place, small files copied, padding
+ * is the zeros already there, and files of a quarter chunk or more are passed on without a copy. One
+ * allocation per chunk instead of a header, a data view and a padding buffer per file.
+ */
+class TarBlocks {
+  private buf = Buffer.alloc(CHUNK);
+  private at = 0;
+  private ready: Buffer[] = [];
+
+  entry(name: string, data: Buffer | Uint8Array | undefined, mode: number, type: "0" | "5"): void {
+    const size = data?.length ?? 0;
+    if (Buffer.byteLength(name) <= 100) this.header(name, size, mode, type);
+    else {
+      const { pax, short } = paxRecord(name);
+      this.header(short, pax.length, 0o644, "x");
+      this.data(pax);
+      this.header(short, size, mode, type);
+    }
+    if (data) this.data(data);
+  }
+
+  /** The chunks completed so far. */
+  take(): Buffer[] {
+    const out = this.ready;
+    this.ready = [];
+    return out;
+  }
+
+  /** Everything left, with the two zero blocks that end an archive. */
+  end(): Buffer[] {
+    this.room(2 * BLOCK);
+    this.at += 2 * BLOCK;
+    this.ready.push(this.buf.subarray(0, this.at));
+    return this.take();
+  }
+
+  private header(name: string, size: number, mode: number, type: "0" | "5" | "x"): void {
+    this.room(BLOCK);
+    writeHeader(this.buf, this.at, name, size, mode, type);
+    this.at += BLOCK;
+  }
+
+  private data(data: Buffer | Uint8Array): void {
+    const padded = Math.ceil(data.length / BLOCK) * BLOCK;
+    if (data.length >= CHUNK / 4) {
+      if (this.at > 0) this.ready.push(this.buf.subarray(0, this.at));
+      this.buf = Buffer.alloc(CHUNK);
+      this.at = 0;
+      this.ready.push(Buffer.from(data.buffer, data.byteOffset, data.length));
+      this.at = padded - data.length;
+      return;
+    }
+    this.room(padded);
+    this.buf.set(data, this.at);
+    this.at += padded;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    this.ready.push(this.buf.subarray(0, this.at));
+    this.buf = Buffer.alloc(CHUNK);
+    this.at = 0;
+  }
 }
 
 /** A file to archive: its content, or a loader for it. Directories are derived from the paths. */
@@ -80,24 +167,26 @@ export function compareTreeOrder(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-async function* entries(files: readonly TarEntry[], counter: { files: number }): AsyncGenerator<Buffer> {
+// The archive's bytes in chunks: entries in tree order, each directory before its first file.
+async function* chunks(files: readonly TarEntry[], counter: { files: number }): AsyncGenerator<Buffer> {
   const sorted = [...files].sort((a, b) => compareTreeOrder(a.path, b.path));
   const dirs = new Set<string>();
+  const blocks = new TarBlocks();
   for (const f of sorted) {
     const parts = f.path.split("/");
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join("/");
       if (!dirs.has(d)) {
         dirs.add(d);
-        yield* entryHeader(`${d}/`, 0, 0o755, "5");
+        blocks.entry(`${d}/`, undefined, 0o755, "5");
       }
     }
     const data = typeof f.data === "function" ? await f.data() : f.data;
-    yield* entryHeader(f.path, data.length, f.executable ? 0o755 : 0o644, "0");
-    yield Buffer.from(data.buffer, data.byteOffset, data.length);
-    yield padding(data.length);
+    blocks.entry(f.path, data, f.executable ? 0o755 : 0o644, "0");
     counter.files += 1;
+    yield* blocks.take();
   }
+  yield* blocks.end();
 }
 
 /** The regular files under dir (symlinks and other types are left out), with loaders for their content. */
@@ -130,24 +219,8 @@ export async function archiveFiles(files: readonly TarEntry[], outFile: string):
       cb(null, chunk);
     },
   });
-  // Batch the many small header/padding buffers: stream overhead per chunk dominates otherwise.
-  async function* all(): AsyncGenerator<Buffer> {
-    let batch: Buffer[] = [];
-    let bytes = 0;
-    for await (const chunk of entries(files, counter)) {
-      batch.push(chunk);
-      bytes += chunk.length;
-      if (bytes >= 1 << 20) {
-        yield Buffer.concat(batch);
-        batch = [];
-        bytes = 0;
-      }
-    }
-    batch.push(Buffer.alloc(BLOCK * 2));
-    yield Buffer.concat(batch);
-  }
   await pipeline(
-    Readable.from(all()),
+    Readable.from(chunks(files, counter)),
     createGzip({ level: 6 }),
     tap,
     createWriteStream(outFile, { mode: 0o600 }),
