@@ -3,12 +3,12 @@
 // leave a broken pack behind for the next attempt.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { type FileHandle, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from "isomorphic-git";
 import { GitErrorCode, GitSourceError, isGitError } from "./errors.ts";
-import { ObjectStore } from "./objects.ts";
-import { indexPack, PackError } from "./pack-index.ts";
+import { keepIndexedPack, ObjectStore } from "./objects.ts";
+import { PackError, PackIndexer } from "./pack-index.ts";
 import { type ResolvedRef, revisionFor } from "./refs.ts";
 import { type Transport, toGitError } from "./transport.ts";
 
@@ -89,66 +89,64 @@ async function initCache(cacheDir: string): Promise<void> {
 }
 
 /**
- * Receives the pack data of upload-pack responses in place of isomorphic-git: the bytes stream to a file
- * in the cache as they arrive, and store() indexes them natively. isomorphic-git would collect the whole
- * pack in memory, copy it, and index it with a JavaScript zlib and one WebCrypto hash per object.
+ * Receives the pack data of upload-pack responses in place of isomorphic-git and indexes it natively
+ * while it arrives (pack-index.ts); store() then writes the pack and its index. isomorphic-git would
+ * collect the whole pack, copy it, and only then index it with a JavaScript zlib and one WebCrypto hash
+ * per object.
  */
 class PackReceiver {
-  private readonly dir: string;
-  private file: { path: string; handle: FileHandle } | undefined;
-  private bytes = 0;
+  private readonly cacheDir: string;
+  private indexer: PackIndexer | undefined;
+  private store: Promise<ObjectStore> | undefined;
 
   constructor(cacheDir: string) {
-    this.dir = join(cacheDir, "objects", "pack");
+    this.cacheDir = cacheDir;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (!this.file) {
-      const path = join(this.dir, `tmp_pack_${randomBytes(6).toString("hex")}`);
-      this.file = { path, handle: await open(path, "w", 0o644) };
-    }
-    await this.file.handle.write(chunk);
-    this.bytes += chunk.length;
+    // Bases of a thin pack's deltas are in the packs fetched before.
+    this.indexer ??= new PackIndexer({ external: async (oid) => (await this.existing()).read(oid) });
+    await this.indexer.push(chunk);
   }
 
-  /** Indexes the received pack and moves it and its .idx into place (nothing when no pack came). */
-  async store(cacheDir: string): Promise<void> {
-    const file = this.file;
-    if (!file) return;
-    this.file = undefined;
-    await file.handle.close();
+  private existing(): Promise<ObjectStore> {
+    this.store = this.store ?? ObjectStore.open(this.cacheDir);
+    return this.store;
+  }
+
+  /** Completes the index and moves the pack and its .idx into place (nothing when no pack came). */
+  async save(): Promise<void> {
+    const indexer = this.indexer;
+    this.indexer = undefined;
+    if (!indexer) return;
+    const { index, pack } = await indexer.finish();
+    if (index.objects.size === 0) return;
+    const base = join(this.cacheDir, "objects", "pack", `pack-${index.checksum}`);
+    const tmp = `${base}.tmp-${randomBytes(4).toString("hex")}`;
     try {
-      const pack = await readFile(file.path);
-      if (pack.length >= 12 && pack.readUInt32BE(8) === 0) return;
-      // Bases of a thin pack's deltas are in the packs fetched before.
-      let store: Promise<ObjectStore> | undefined;
-      const existing = (): Promise<ObjectStore> => {
-        store = store ?? ObjectStore.open(cacheDir);
-        return store;
-      };
-      const index = await indexPack(pack, { external: async (oid) => (await existing()).read(oid) });
-      const base = join(this.dir, `pack-${index.checksum}`);
-      await rename(file.path, `${base}.pack`);
+      await writeFile(tmp, pack, { mode: 0o644 });
+      await rename(tmp, `${base}.pack`);
       // The .idx comes last: readers find packs by their index, so they never see a pack half-written.
-      await writeFile(`${base}.idx.tmp`, index.idx, { mode: 0o644 });
-      await rename(`${base}.idx.tmp`, `${base}.idx`);
+      await writeFile(tmp, index.idx, { mode: 0o644 });
+      await rename(tmp, `${base}.idx`);
     } finally {
-      await rm(file.path, { force: true });
+      await rm(tmp, { force: true });
     }
-  }
-
-  /** Drops a partial pack. */
-  async discard(): Promise<void> {
-    const file = this.file;
-    this.file = undefined;
-    if (!file) return;
-    await file.handle.close().catch(() => undefined);
-    await rm(file.path, { force: true });
+    // The tree is usually written next: it can take the objects inflated while indexing.
+    keepIndexedPack(`${base}.pack`, { data: pack, offsets: index.objects, objects: index.inflated });
   }
 }
 
-/** Splits the side-band stream of upload-pack responses: band 1 (pack data) goes to the receiver. */
-function divertPack(client: HttpClient, receiver: PackReceiver): HttpClient {
+/** Where divertPack() sends pack data. */
+export interface PackSink {
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/**
+ * Wraps a client so that the side-band stream of upload-pack responses is split: band 1 (pack data) goes
+ * to the sink, every other pkt-line (negotiation, progress, errors) on to isomorphic-git.
+ */
+export function divertPack(client: HttpClient, receiver: PackSink): HttpClient {
   async function* demux(body: AsyncIterableIterator<Uint8Array>): AsyncIterableIterator<Uint8Array> {
     let rest: Buffer = Buffer.alloc(0);
     let raw = false;
@@ -212,10 +210,9 @@ async function download(
       ...(how.depth === undefined ? {} : { depth: how.depth }),
       tags: false,
     });
-    await receiver.store(opts.cacheDir);
+    await receiver.save();
     return res.fetchHead;
   } catch (err) {
-    await receiver.discard();
     if (err instanceof PackError) {
       throw new GitSourceError(
         GitErrorCode.Transport,

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyDelta, ObjectStore, objectHeader, parseTree } from "./objects.ts";
+import { applyDelta, keepIndexedPack, ObjectStore, objectHeader, parseTree } from "./objects.ts";
+import { indexPack } from "./pack-index.ts";
 
 let dir: string;
 const git = (...args: string[]): string =>
@@ -74,6 +75,22 @@ describe("ObjectStore", () => {
     expect(entries[0]?.mode).toBe("100644");
     const tag = await store.get(git("rev-parse", "v1"), "tag");
     expect(objectHeader(tag.data, "object")).toBe(git("rev-parse", "HEAD~1"));
+  });
+
+  it("takes a pack just indexed from memory, inflated objects included, until the hand-over expires", async () => {
+    const packDir = join(dir, ".git", "objects", "pack");
+    const packFile = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".pack")) ?? "");
+    const data = readFileSync(packFile);
+    const index = await indexPack(data);
+    const head = git("rev-parse", "HEAD~1");
+    expect(index.inflated.get(head)?.type).toBe("commit");
+    // A marked copy of the commit proves which source the store read.
+    const marked = { type: "commit" as const, data: Buffer.from("handed over") };
+    keepIndexedPack(packFile, { data, offsets: index.objects, objects: new Map([[head, marked]]) }, 50);
+    expect((await (await ObjectStore.open(join(dir, ".git"))).get(head)).data.toString()).toBe("handed over");
+    await new Promise((r) => setTimeout(r, 100));
+    const fromDisk = await (await ObjectStore.open(join(dir, ".git"))).get(head);
+    expect(fromDisk.data.equals(execFileSync("git", ["-C", dir, "cat-file", "commit", head]))).toBe(true);
   });
 
   it("returns undefined for an object it does not hold", async () => {

@@ -24,9 +24,25 @@ export interface TreeEntry {
 
 const TYPES: Record<number, ObjectType> = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
 
-interface Pack {
+/** A pack in memory: its bytes, its index, and objects already inflated from it (if any). */
+export interface LoadedPack {
   data: Buffer;
   offsets: Map<string, number>;
+  objects?: ReadonlyMap<string, GitObject>;
+}
+type Pack = LoadedPack;
+
+// Packs indexed by this process a moment ago, with the objects the indexer still holds inflated: the
+// tree written right after a fetch reads them from here instead of reading and inflating them again.
+const recentPacks = new Map<string, { pack: LoadedPack; timer: NodeJS.Timeout }>();
+
+/** Hands a just-indexed pack (by its .pack path) to the ObjectStores opened within ttlMs. */
+export function keepIndexedPack(packFile: string, pack: LoadedPack, ttlMs = 10_000): void {
+  const old = recentPacks.get(packFile);
+  if (old) clearTimeout(old.timer);
+  const timer = setTimeout(() => recentPacks.delete(packFile), ttlMs);
+  timer.unref();
+  recentPacks.set(packFile, { pack, timer });
 }
 
 /** Parses a version 2 pack index into oid → offset. */
@@ -110,9 +126,15 @@ export class ObjectStore {
     }
     const packs: Pack[] = [];
     for (const n of names.filter((f) => f.endsWith(".idx")).sort()) {
+      const packFile = join(dir, n.replace(/\.idx$/, ".pack"));
+      const kept = recentPacks.get(packFile);
+      if (kept) {
+        packs.push(kept.pack);
+        continue;
+      }
       try {
         const idx = await readFile(join(dir, n));
-        const data = await readFile(join(dir, n.replace(/\.idx$/, ".pack")));
+        const data = await readFile(packFile);
         packs.push({ data, offsets: parsePackIndex(idx) });
       } catch {
         // an index without its pack (an interrupted write) holds nothing usable
@@ -127,7 +149,7 @@ export class ObjectStore {
     if (hit) return hit;
     for (const pack of this.packs) {
       const offset = pack.offsets.get(oid);
-      if (offset !== undefined) return this.readPacked(pack, offset, oid);
+      if (offset !== undefined) return pack.objects?.get(oid) ?? this.readPacked(pack, offset, oid);
     }
     return this.readLoose(oid);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ObjectStore } from "./objects.ts";
-import { indexPack, PackError } from "./pack-index.ts";
+import { indexPack, PackError, PackIndexer } from "./pack-index.ts";
 
 let dir: string;
 let base: string;
@@ -93,6 +93,19 @@ describe("indexPack", () => {
     const index = await indexPack(pack, { cacheBytes: 1024 });
     expect(index.idx.equals(gitIndex(pack, "small-cache"))).toBe(true);
   });
+
+  it.each([1, 7, 4096])(
+    "indexes a pack that arrives in chunks of %i bytes as git index-pack does",
+    async (size) => {
+      const pack = packOf(`${tip}\n`, "--revs", "--delta-base-offset");
+      const indexer = new PackIndexer();
+      for (let at = 0; at < pack.length; at += size) await indexer.push(pack.subarray(at, at + size));
+      const { index, pack: whole } = await indexer.finish();
+      expect(whole.equals(pack)).toBe(true);
+      expect(index.idx.equals(gitIndex(pack, `chunks-${size}`))).toBe(true);
+      expect(index.inflated.size).toBe(index.objects.size);
+    },
+  );
 
   it.each([
     ["truncated", (p: Buffer) => p.subarray(0, p.length - 100)],

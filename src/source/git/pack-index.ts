@@ -36,8 +36,10 @@ export interface PackIndex {
   checksum: string;
   /** The .idx file's bytes (version 2). */
   idx: Buffer;
-  /** Object ids by offset in the pack. */
+  /** Offsets in the pack by object id. */
   objects: Map<string, number>;
+  /** The objects still held inflated when indexing ended (all of them when they fit the cache). */
+  inflated: Map<string, GitObject>;
 }
 
 const TYPES: Record<number, ObjectType> = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
@@ -84,37 +86,144 @@ function objectId(type: ObjectType, data: Buffer): string {
 
 /** Indexes the pack: checks its checksum, computes every object's id and builds the .idx file. */
 export async function indexPack(pack: Buffer, opts: IndexPackOptions = {}): Promise<PackIndex> {
-  if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw new PackError("not a pack file");
-  const version = pack.readUInt32BE(4);
-  if (version !== 2 && version !== 3) throw new PackError(`unsupported pack version ${version}`);
-  const count = pack.readUInt32BE(8);
-  const trailerAt = pack.length - 20;
-  const checksum = pack.toString("hex", trailerAt);
-  if (createHash("sha1").update(pack.subarray(0, trailerAt)).digest("hex") !== checksum) {
-    throw new PackError("pack checksum mismatch (truncated or corrupt download)");
+  const indexer = new PackIndexer(opts);
+  await indexer.push(pack);
+  return (await indexer.finish()).index;
+}
+
+/**
+ * Indexes a pack while it arrives: each push() parses the objects complete so far, so that indexing
+ * overlaps the download; finish() resolves what is left and checks the pack's checksum.
+ */
+export class PackIndexer {
+  private readonly opts: IndexPackOptions;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private len = 0;
+  private readonly hash = createHash("sha1");
+  private hashed = 0;
+  private count = -1;
+  private pos = 12;
+  /** Do not try to inflate the next object again before this many bytes are there. */
+  private retryAt = 0;
+  private readonly entries: Entry[] = [];
+  private readonly byOffset = new Map<number, Entry>();
+  private readonly byOid = new Map<string, Entry>();
+  private readonly pending: Entry[] = [];
+  private readonly cache: Resolved;
+
+  constructor(opts: IndexPackOptions = {}) {
+    this.opts = opts;
+    this.cache = new Resolved(opts.cacheBytes ?? 64 << 20);
   }
 
-  const entries: Entry[] = [];
-  const byOffset = new Map<number, Entry>();
-  const byOid = new Map<string, Entry>();
-  const cache = new Resolved(opts.cacheBytes ?? 64 << 20);
+  /** Adds the next bytes of the pack and indexes the objects they complete. */
+  async push(chunk: Uint8Array): Promise<void> {
+    if (this.len + chunk.length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + chunk.length));
+      this.buf.copy(grown, 0, 0, this.len);
+      this.buf = grown;
+    }
+    this.buf.set(chunk, this.len);
+    this.len += chunk.length;
+    // The last 20 bytes may be the trailer, which is not hashed.
+    if (this.len - 20 > this.hashed) {
+      this.hash.update(this.buf.subarray(this.hashed, this.len - 20));
+      this.hashed = this.len - 20;
+    }
+    if (this.len >= this.retryAt) await this.parse(false);
+  }
+
+  /** Indexes the rest; returns the index and the whole pack. */
+  async finish(): Promise<{ index: PackIndex; pack: Buffer }> {
+    // Trim the doubling's spare room: the pack may be kept in memory for a while.
+    if (this.buf.length > this.len * 1.25) this.buf = Buffer.from(this.buf.subarray(0, this.len));
+    const pack = this.buf.subarray(0, this.len);
+    if (this.len < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw new PackError("not a pack file");
+    const checksum = pack.toString("hex", this.len - 20);
+    if (this.hash.digest("hex") !== checksum) {
+      throw new PackError("pack checksum mismatch (truncated or corrupt download)");
+    }
+    await this.parse(true);
+    if (this.pos !== this.len - 20) throw new PackError("pack has data after its last object");
+    // Deltas whose base came later in the pack (or is such a delta itself): retry until nothing moves.
+    let left = this.pending;
+    while (left.length > 0) {
+      const next: Entry[] = [];
+      for (const e of left) if (!(await this.resolve(e))) next.push(e);
+      if (next.length === left.length) throw new PackError(`pack has ${next.length} unresolved deltas`);
+      left = next;
+    }
+    const objects = new Map<string, number>();
+    const inflated = new Map<string, GitObject>();
+    for (const e of this.entries) {
+      objects.set(e.oid ?? "", e.offset);
+      const obj = this.cache.get(e.offset);
+      if (obj) inflated.set(e.oid ?? "", obj);
+    }
+    return { index: { checksum, idx: buildIndex(pack, this.entries, checksum), objects, inflated }, pack };
+  }
+
+  // Parses the objects that are complete; at the end (final) anything incomplete is an error.
+  private async parse(final: boolean): Promise<void> {
+    const buf = this.buf;
+    if (this.count < 0) {
+      if (this.len < 12) {
+        if (final) throw new PackError("not a pack file");
+        return;
+      }
+      if (buf.toString("latin1", 0, 4) !== "PACK") throw new PackError("not a pack file");
+      const version = buf.readUInt32BE(4);
+      if (version !== 2 && version !== 3) throw new PackError(`unsupported pack version ${version}`);
+      this.count = buf.readUInt32BE(8);
+    }
+    // The trailer is known only at the end; until then any byte may belong to an object.
+    const limit = final ? this.len - 20 : this.len;
+    while (this.entries.length < this.count) {
+      const offset = this.pos;
+      let e: Entry;
+      let data: Buffer;
+      try {
+        // A header is at most 10 size bytes plus a 20-byte base id.
+        if (!final && limit - offset < 32) throw new Incomplete();
+        const head = packEntryHeader(buf, offset);
+        if (head.dataAt >= limit) throw new Incomplete();
+        const inflated = inflateObject(buf.subarray(head.dataAt, limit), head.size);
+        data = inflated.data;
+        this.pos = head.dataAt + inflated.consumed;
+        e = { ...head, offset, end: this.pos };
+      } catch (err) {
+        if (!final) {
+          // Most likely cut off by the chunk: try again once the data beyond it has doubled.
+          this.retryAt = this.len + Math.max(64 << 10, this.len - offset);
+          return;
+        }
+        if (err instanceof Incomplete || offset >= limit) {
+          throw new PackError(`pack ends after ${this.entries.length} of ${this.count} objects`);
+        }
+        throw new PackError(`object at ${offset}: ${(err as Error).message}`);
+      }
+      this.entries.push(e);
+      this.byOffset.set(offset, e);
+      if (!(await this.resolve(e, data))) this.pending.push(e);
+    }
+  }
 
   // Inflates the object at entry (resolving its delta chain), or undefined when a base is not known yet.
-  const load = async (e: Entry, data?: Buffer): Promise<GitObject | undefined> => {
-    const hit = cache.get(e.offset);
+  private async load(e: Entry, data?: Buffer): Promise<GitObject | undefined> {
+    const hit = this.cache.get(e.offset);
     if (hit) return hit;
-    const raw = data ?? inflateObject(pack.subarray(e.dataAt, e.end), e.size).data;
+    const raw = data ?? inflateObject(this.buf.subarray(e.dataAt, e.end), e.size).data;
     let obj: GitObject;
     if (e.kind === OFS_DELTA || e.kind === REF_DELTA) {
       let base: GitObject | undefined;
       if (e.kind === OFS_DELTA) {
-        const b = byOffset.get(e.baseOffset ?? -1);
+        const b = this.byOffset.get(e.baseOffset ?? -1);
         if (!b) throw new PackError(`delta at ${e.offset} has no base object`);
-        base = b.type ? await load(b) : undefined;
+        base = b.type ? await this.load(b) : undefined;
       } else {
         const oid = e.baseOid ?? "";
-        const b = byOid.get(oid);
-        base = b ? await load(b) : await opts.external?.(oid);
+        const b = this.byOid.get(oid);
+        base = b ? await this.load(b) : await this.opts.external?.(oid);
       }
       if (!base) return undefined;
       obj = { type: base.type, data: applyDelta(base.data, raw) };
@@ -123,53 +232,22 @@ export async function indexPack(pack: Buffer, opts: IndexPackOptions = {}): Prom
       if (!type) throw new PackError(`unknown object type ${e.kind} at ${e.offset}`);
       obj = { type, data: raw };
     }
-    cache.set(e.offset, obj);
+    this.cache.set(e.offset, obj);
     return obj;
-  };
-  const resolve = async (e: Entry, data?: Buffer): Promise<boolean> => {
-    const obj = await load(e, data);
+  }
+
+  private async resolve(e: Entry, data?: Buffer): Promise<boolean> {
+    const obj = await this.load(e, data);
     if (!obj) return false;
     e.type = obj.type;
     e.oid = objectId(obj.type, obj.data);
-    byOid.set(e.oid, e);
+    this.byOid.set(e.oid, e);
     return true;
-  };
-
-  const pending: Entry[] = [];
-  let pos = 12;
-  for (let i = 0; i < count; i++) {
-    if (pos >= trailerAt) throw new PackError(`pack ends after ${i} of ${count} objects`);
-    const offset = pos;
-    let e: Entry;
-    let data: Buffer;
-    try {
-      const head = packEntryHeader(pack, offset);
-      const inflated = inflateObject(pack.subarray(head.dataAt, trailerAt), head.size);
-      data = inflated.data;
-      pos = head.dataAt + inflated.consumed;
-      e = { ...head, offset, end: pos };
-    } catch (err) {
-      throw new PackError(`object at ${offset}: ${(err as Error).message}`);
-    }
-    entries.push(e);
-    byOffset.set(offset, e);
-    if (!(await resolve(e, data))) pending.push(e);
   }
-  if (pos !== trailerAt) throw new PackError("pack has data after its last object");
-
-  // Deltas whose base came later in the pack (or is such a delta itself): retry until nothing moves.
-  let left = pending;
-  while (left.length > 0) {
-    const next: Entry[] = [];
-    for (const e of left) if (!(await resolve(e))) next.push(e);
-    if (next.length === left.length) throw new PackError(`pack has ${next.length} unresolved deltas`);
-    left = next;
-  }
-
-  const objects = new Map<string, number>();
-  for (const e of entries) objects.set(e.oid ?? "", e.offset);
-  return { checksum, idx: buildIndex(pack, entries, checksum), objects };
 }
+
+/** Thrown inside parse() when the object is not complete yet. */
+class Incomplete extends Error {}
 
 /** A version 2 pack index of the entries (all resolved). */
 function buildIndex(pack: Buffer, entries: readonly Entry[], checksum: string): Buffer {
