@@ -1,9 +1,10 @@
 // Benchmark of the GitRepository source against the real `git http-backend` server of the test harness:
-//   node bench/git/bench.ts [--files 20000] [--commits 500] [--runs 2] [--polls 20]
-// (a) a first fetch (ref, shallow fetch, tree, artifact) in a child process against
-//     `git clone --depth 1 --single-branch` of the same repository, alternating, with peak memory;
+//   node bench/git/bench.ts [--files 20000] [--commits 500] [--runs 2] [--polls 20] [--disk] [--work DIR]
+// (a) a first fetch (ref, shallow fetch, tree, artifact as the reconciler's buildArtifact makes it) in a
+//     child process against `git clone --depth 1 --single-branch` of the same repository, alternating,
+//     with peak memory; --disk adds a run that archives the tree by reading it back from disk;
 // (b) no-change polls (ref advertisement compared with the stored artifact): round trips and time.
-// Prints markdown tables.
+// Clones and artifacts go under --work (default: the OS temp dir). Prints markdown tables.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     commits: { type: "string", default: "500" },
     runs: { type: "string", default: "2" },
     polls: { type: "string", default: "20" },
+    disk: { type: "boolean", default: false },
+    work: { type: "string" },
   },
 });
 const files = Number(args.files);
@@ -88,9 +91,9 @@ function timed(cmd: string, argv: readonly string[]): Promise<Timed> {
 interface ChildReport {
   resolveMs: number;
   fetchMs: number;
-  writeTreeMs: number;
-  archiveMs: number;
+  artifactMs: number;
   totalMs: number;
+  cpuMs: { startup: number; resolve: number; fetch: number; artifact: number };
   requests: number;
   files: number;
   digest: string;
@@ -108,7 +111,7 @@ const quantile = (xs: readonly number[], q: number): number => {
 
 const servers = await startGitServers({ ssh: false });
 const info = servers.info();
-const work = mkdtempSync(path.join(tmpdir(), "gitsource-benchmark-"));
+const work = mkdtempSync(path.join(args.work ?? tmpdir(), "gitsource-benchmark-"));
 try {
   const repo = "big";
   const dir = await createRepo(info, repo);
@@ -121,8 +124,8 @@ try {
   const url = repoUrl(info, "http-anon", repo);
 
   const fetchRows: string[] = [
-    "| run | driftless artifact | git clone --depth 1 (CPU) | git RSS | driftless first fetch, process (CPU) | of which resolve / fetch / tree / archive | driftless RSS | requests (git / driftless) | wall ratio | CPU ratio |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| run | driftless artifact | git clone --depth 1 (CPU) | git RSS | driftless process (CPU) | in-process: resolve / fetch / artifact = total | CPU start-up / fetch / artifact | driftless RSS | requests (git / driftless) | wall ratio, process (in-process) | CPU ratio |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   let last: { root: string; report: ChildReport } | undefined;
   for (let r = 1; r <= runs; r++) {
@@ -144,7 +147,7 @@ try {
     const gitFiles = listed.stdout.split("\n").filter((l) => l !== "").length;
     rmSync(cloneDir, { recursive: true, force: true });
 
-    for (const mode of ["controller", "entries"] as const) {
+    for (const mode of args.disk ? (["reconciler", "disk"] as const) : (["reconciler"] as const)) {
       const root = path.join(work, `storage-${r}-${mode}`);
       await resetHttpRequests(info);
       const d = await timed(process.execPath, [childScript, url, root, mode]);
@@ -156,8 +159,9 @@ try {
         throw new Error(`driftless fetched ${report.revision}, tip is ${tip}`);
       const dRequests = (await httpRequests(info, repo)).length;
       const rss = Number.isNaN(d.maxRssKb) ? report.maxRssKb : d.maxRssKb;
+      const c = report.cpuMs;
       fetchRows.push(
-        `| ${r} | ${mode === "controller" ? "as the reconciler (tarball from disk)" : "tarball from writeTree's entries"} | ${s(git.ms)} (${git.cpuS.toFixed(2)} s) | ${mb(git.maxRssKb)} | ${s(d.ms)} (${d.cpuS.toFixed(2)} s) | ${s(report.resolveMs)} / ${s(report.fetchMs)} / ${s(report.writeTreeMs)} / ${s(report.archiveMs)} | ${mb(rss)} | ${gitRequests} / ${dRequests} | ${(d.ms / git.ms).toFixed(2)}x | ${(d.cpuS / git.cpuS).toFixed(1)}x |`,
+        `| ${r} | ${mode === "reconciler" ? "buildArtifact (from memory)" : "tarball read back from disk"} | ${s(git.ms)} (${git.cpuS.toFixed(2)} s) | ${mb(git.maxRssKb)} | ${s(d.ms)} (${d.cpuS.toFixed(2)} s) | ${s(report.resolveMs)} / ${s(report.fetchMs)} / ${s(report.artifactMs)} = ${s(report.totalMs)} | ${s(c.startup)} / ${s(c.fetch)} / ${s(c.artifact)} | ${mb(rss)} | ${gitRequests} / ${dRequests} | ${(d.ms / git.ms).toFixed(2)}x (${(report.totalMs / git.ms).toFixed(2)}x) | ${(d.cpuS / git.cpuS).toFixed(1)}x |`,
       );
       process.stderr.write(`${fetchRows.at(-1)}\n`);
       if (last) rmSync(last.root, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import {
   type Artifact,
   type ArtifactLocation,
   readArtifact,
+  stagedTarball,
   stagedTree,
   stagingDir,
   storeArtifact,
@@ -21,8 +22,9 @@ import { authFromSecret, type GitAuth, type SecretData } from "../../source/git/
 import { GitSourceError } from "../../source/git/errors.ts";
 import { fetchCommit } from "../../source/git/fetch.ts";
 import { type ResolvedRef, type ResolveOptions, resolveRef } from "../../source/git/refs.ts";
+import { type ArchiveResult, archiveFiles } from "../../source/git/tar.ts";
 import type { Transport } from "../../source/git/transport.ts";
-import { type WriteTreeOptions, writeTree } from "../../source/git/tree.ts";
+import { readTree, type WriteTreeOptions, writeFiles } from "../../source/git/tree.ts";
 import { fetchFailure, ReconcileFailure } from "./failure.ts";
 import { copyIncludes, IncludeCopyError, type ResolvedInclude } from "./include.ts";
 
@@ -143,17 +145,25 @@ export async function buildArtifact(options: {
   const staging = await stagingDir(options.loc).catch((err: unknown) => {
     throw storageFailure(Reason.DirectoryCreationFailed, "failed to create temporary working directory", err);
   });
-  let written: Awaited<ReturnType<typeof writeTree>>;
+  // Without includes the tarball is exactly the files read into memory: it is made while they are written
+  // (gzip runs on the thread pool meanwhile), with no reading them back.
+  let archiving: Promise<ArchiveResult> | undefined;
   try {
-    written = await writeTree({
+    const content = await readTree({
       cacheDir: options.cacheDir,
       commit: options.ref.commit,
-      dir: stagedTree(staging),
       ...(options.ignore !== undefined ? { ignore: options.ignore } : {}),
       ...options.tree,
     });
+    if (options.includes.length === 0) {
+      archiving = archiveFiles(content.entries, stagedTarball(staging));
+      // Its failure is reported below, once the files are written; until then it must not count as unhandled.
+      archiving.catch(() => undefined);
+    }
+    await writeFiles(stagedTree(staging), content.entries);
     await copyIncludes(stagedTree(staging), options.includes);
   } catch (err) {
+    await archiving?.catch(() => undefined);
     await fs.promises.rm(staging, { recursive: true, force: true });
     if (err instanceof IncludeCopyError) {
       throw new ReconcileFailure(
@@ -174,10 +184,10 @@ export async function buildArtifact(options: {
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }
   try {
-    // Without includes the tarball is exactly the files writeTree holds in memory: no reading them back.
-    const fromMemory = options.includes.length === 0 ? { entries: written.entries } : {};
-    return await storeArtifact(options.loc, staging, options.ref.revision, fromMemory);
+    const archived = archiving ? { archived: await archiving } : {};
+    return await storeArtifact(options.loc, staging, options.ref.revision, archived);
   } catch (err) {
+    await fs.promises.rm(staging, { recursive: true, force: true });
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }
 }

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { archiveDir, archiveFiles, type TarEntry } from "./tar.ts";
+import { type ArchiveResult, archiveDir, archiveFiles, type TarEntry } from "./tar.ts";
 
 /** Where an object's artifacts live. */
 export interface ArtifactLocation {
@@ -53,17 +53,24 @@ export function stagedTree(staging: string): string {
   return join(staging, "tree");
 }
 
-/**
- * Archives the staged tree and moves tree, tarball and metadata into place; the staging directory is
- * removed. Storing the same content twice yields the same artifact (the older copy is kept).
- */
+/** Where storeArtifact() expects the tarball of a staging directory when it is made beforehand. */
+export function stagedTarball(staging: string): string {
+  return join(staging, "artifact.tar.gz");
+}
+
 /** Options of storeArtifact(). */
 export interface StoreOptions {
   /** The staged files with their content (from writeTree), to archive without reading them back. */
   entries?: readonly TarEntry[];
+  /** The staged tree is already archived to stagedTarball(staging) (e.g. while it was written). */
+  archived?: ArchiveResult;
   now?: Date;
 }
 
+/**
+ * Archives the staged tree and moves tree, tarball and metadata into place; the staging directory is
+ * removed. Storing the same content twice yields the same artifact (the older copy is kept).
+ */
 export async function storeArtifact(
   loc: ArtifactLocation,
   staging: string,
@@ -72,11 +79,13 @@ export async function storeArtifact(
 ): Promise<Artifact> {
   const now = opts.now ?? new Date();
   const base = objectDir(loc);
-  const tmpTarball = join(staging, "artifact.tar.gz");
+  const tmpTarball = stagedTarball(staging);
   try {
-    const archive = opts.entries
-      ? await archiveFiles(opts.entries, tmpTarball)
-      : await archiveDir(stagedTree(staging), tmpTarball);
+    const archive =
+      opts.archived ??
+      (opts.entries
+        ? await archiveFiles(opts.entries, tmpTarball)
+        : await archiveDir(stagedTree(staging), tmpTarball));
     const hex = archive.digest.slice("sha256:".length);
     const artifact: Artifact = {
       path: [loc.kind, loc.namespace, loc.name, `${hex}.tar.gz`].join("/"),

@@ -164,8 +164,23 @@ function moduleReaders(
   };
 }
 
-/** Writes the commit's tree to dir, leaving out ignored files, symlinks and submodules not in opts.modules. */
-export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult> {
+/** Options of readTree(): writeTree()'s without the directory. */
+export type ReadTreeOptions = Omit<WriteTreeOptions, "dir" | "concurrency">;
+
+/** A file of the tree with its content, ready to write or archive. */
+export type FileEntry = TarEntry & { data: Buffer };
+
+/** What readTree() read: the files to write with their content, and what it left out. */
+export interface TreeContent {
+  files: number;
+  ignored: number;
+  /** Symlinks and submodules are left out, as Flux's archive leaves them out. */
+  skipped: number;
+  entries: FileEntry[];
+}
+
+/** Reads the commit's tree into memory, leaving out ignored files, symlinks and submodules not in opts.modules. */
+export async function readTree(opts: ReadTreeOptions): Promise<TreeContent> {
   const root = await openReader(opts.cacheDir, opts.cache ?? {});
   const modules = opts.modules && opts.modules.size > 0 ? moduleReaders(opts.modules) : undefined;
   const reader = { get: (f: TreeFile) => (modules?.get(f) ?? root).get(f.oid) };
@@ -182,33 +197,39 @@ export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult
   const matcher = buildIgnoreMatcher(ignoreFiles, opts.ignore);
   let ignored = 0;
   let skipped = submodules;
-  const todo: TreeFile[] = [];
+  const entries: FileEntry[] = [];
   for (const f of files) {
     if (f.mode === "120000") skipped += 1;
     else if (matcher(f.path, false)) ignored += 1;
-    else todo.push(f);
+    else entries.push({ path: f.path, executable: f.mode === "100755", data: (await reader.get(f)).data });
   }
-  mkdirSync(opts.dir, { recursive: true });
+  return { files: entries.length, ignored, skipped, entries };
+}
+
+/**
+ * Writes the entries as files under dir (created if missing). Files are written synchronously, batch
+ * files at a time with the event loop served in between: for many small files a thread-pool round trip
+ * per open, write and close costs more CPU than the writes themselves.
+ */
+export async function writeFiles(dir: string, entries: readonly FileEntry[], batch = 64): Promise<void> {
+  mkdirSync(dir, { recursive: true });
   const made = new Set<string>([""]);
-  for (const f of todo) {
-    const slash = f.path.lastIndexOf("/");
-    const d = slash < 0 ? "" : f.path.slice(0, slash);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as FileEntry;
+    const slash = e.path.lastIndexOf("/");
+    const d = slash < 0 ? "" : e.path.slice(0, slash);
     if (!made.has(d)) {
-      mkdirSync(join(opts.dir, d), { recursive: true });
+      mkdirSync(join(dir, d), { recursive: true });
       made.add(d);
     }
-  }
-  // Files are written synchronously, a batch at a time with the event loop served in between: for many
-  // small files a thread-pool round trip per open/write/close costs more CPU than the writes themselves.
-  const entries: TarEntry[] = [];
-  const batch = opts.concurrency ?? 64;
-  for (let i = 0; i < todo.length; i++) {
-    const f = todo[i] as TreeFile;
-    const blob = await reader.get(f);
-    const executable = f.mode === "100755";
-    writeFileSync(join(opts.dir, f.path), blob.data, { mode: executable ? 0o755 : 0o644 });
-    entries.push({ path: f.path, executable, data: blob.data });
+    writeFileSync(join(dir, e.path), e.data, { mode: e.executable ? 0o755 : 0o644 });
     if (i % batch === batch - 1) await yieldToLoop();
   }
-  return { files: todo.length, ignored, skipped, entries };
+}
+
+/** Writes the commit's tree to dir, leaving out ignored files, symlinks and submodules not in opts.modules. */
+export async function writeTree(opts: WriteTreeOptions): Promise<WriteTreeResult> {
+  const content = await readTree(opts);
+  await writeFiles(opts.dir, content.entries, opts.concurrency);
+  return content;
 }
