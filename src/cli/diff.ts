@@ -5,6 +5,7 @@ import { type Kustomization, KustomizationType, parseKustomization } from "../ap
 import { Action } from "../apply/changeset.ts";
 import { type DiffEntry, diffAll } from "../apply/diff.ts";
 import { ResourceManager } from "../apply/manager.ts";
+import { ignoreRulesOf } from "../controller/kustomization/ignore.ts";
 import { OwnerLabels, render } from "../controller/kustomization/render.ts";
 import { readSubstituteFrom } from "../controller/kustomization/substitute-from.ts";
 import { inventoryOf, staleReferences } from "../inventory/inventory.ts";
@@ -99,7 +100,8 @@ export const diffCommand: Command = {
       }
       const manager = new ResourceManager(client);
       await redactLiveFields(manager, objects, redactor);
-      const entries = await diffAll(manager, objects);
+      // Like `flux diff`: fields under the Kustomization's spec.ignore rules are neither compared nor shown.
+      const entries = await diffAll(manager, objects, { ignore: ks ? ignoreRulesOf(ks) : undefined });
       const prunes = ks?.spec.prune ? await prunable(manager, ks, objects) : [];
       return report(entries, prunes, redact);
     } catch (err) {

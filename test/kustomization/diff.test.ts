@@ -147,6 +147,36 @@ describe("driftless diff", () => {
     }
   });
 
+  it("leaves fields under the Kustomization's spec.ignore rules out of the diff, as flux diff does", async () => {
+    const files = { "five.yaml": configMap("five", ns, { skip: "1", keep: "1" }) };
+    const rev = await bed.publish(ns, "ruled", files);
+    await applyManifest(
+      kustomization(ns, "ruled", {
+        sourceRef: { kind: "GitRepository", name: "ruled" },
+        ignore: [{ paths: ["/data/skip"], target: { kind: "ConfigMap" } }],
+      }),
+    );
+    await waitForRevision(ns, "ruled", rev);
+    const ignored = await runDiff([
+      "--path",
+      dirOf("ruled-same", { "five.yaml": configMap("five", ns, { skip: "2", keep: "1" }) }),
+      "--kustomization",
+      `${ns}/ruled`,
+    ]);
+    expect(ignored.stderr).toBe("");
+    expect(ignored.stdout).toBe("");
+    expect(ignored.code).toBe(0);
+    const changed = await runDiff([
+      "--path",
+      dirOf("ruled-changed", { "five.yaml": configMap("five", ns, { skip: "2", keep: "2" }) }),
+      "--kustomization",
+      `${ns}/ruled`,
+    ]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/^\+ {2}keep: "2"$/m);
+    expect(changed.stdout).not.toMatch(/^[-+] {2}skip:/m);
+  });
+
   it("exits 2 naming the object when the apiserver rejects it, and on a bad path", async () => {
     const bad = dirOf("bad", {
       "svc.yaml": `apiVersion: v1\nkind: Service\nmetadata: {name: bad, namespace: ${ns}}\nspec:\n  ports: [{port: 999999}]\n`,
