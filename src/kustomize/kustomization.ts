@@ -114,7 +114,7 @@ const replacement = z
 
 const varSchema = z
   .object({
-    name: z.string(),
+    name: z.string().default(""),
     objref: z
       .object({
         apiVersion: z.string().optional(),
@@ -134,7 +134,15 @@ export const kustomizationSchema = z
   .object({
     apiVersion: z.string().optional(),
     kind: z.string().optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: z
+      .object({
+        name: z.string().optional(),
+        namespace: z.string().optional(),
+        labels: strMap.optional(),
+        annotations: strMap.optional(),
+      })
+      .strict()
+      .optional(),
     openapi: strMap.optional(),
     namePrefix: z.string().optional(),
     nameSuffix: z.string().optional(),
@@ -159,7 +167,9 @@ export const kustomizationSchema = z
     images: z.array(image).optional(),
     imageTags: z.array(image).optional(),
     replacements: z.array(replacement).optional(),
-    replicas: z.array(z.object({ name: z.string(), count: z.number() }).strict()).optional(),
+    replicas: z
+      .array(z.object({ name: z.string().default(""), count: z.number().int().default(0) }).strict())
+      .optional(),
     vars: z.array(varSchema).optional(),
     sortOptions: z
       .object({

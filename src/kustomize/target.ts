@@ -25,7 +25,7 @@ import { applyPatches, applyPatchesJson6902, applyPatchesStrategicMerge } from "
 import { applyReplacements } from "./transformers/replacements.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
 import { mergeVars, type VarSet } from "./transformers/vars.ts";
-import { parseYamlStream, rawMetadataText, YamlError } from "./yaml/parse.ts";
+import { parseYamlStream, parseYamlStreamComplete, rawMetadataText, YamlError } from "./yaml/parse.ts";
 
 /** A loaded kustomization and where it came from. */
 export interface LoadedKustomization {
@@ -45,16 +45,34 @@ export function readKustomization(ldr: Loader): LoadedKustomization | undefined 
   }
   const file = found[0] as string;
   const text = ldr.read(file);
-  let docs: unknown[];
-  try {
-    docs = parseYamlStream(text, path.join(ldr.root, file));
-  } catch (e) {
-    if (e instanceof YamlError) throw new BuildError(e.message);
-    throw e;
-  }
-  if (docs.length === 0) throw new BuildError(`kustomization file is empty: ${path.join(ldr.root, file)}`);
+  const docs = parseKustomizationText(text, path.join(ldr.root, file));
+  if (docs.length === 0 || firstDocumentEmpty(text))
+    throw new BuildError(`kustomization file is empty: ${path.join(ldr.root, file)}`);
   const doc = docs[0];
   return { kustomization: parseKustomization(doc, path.join(ldr.root, file)), file };
+}
+
+// kustomize reads a kustomization file with sigs.k8s.io/yaml, which lets a repeated key take the last
+// value: the strict readers are tried first and the lenient one only when they refuse the text.
+function parseKustomizationText(text: string, file: string): unknown[] {
+  try {
+    return parseYamlStream(text, file);
+  } catch (e) {
+    if (!(e instanceof YamlError)) throw e;
+    try {
+      return parseYamlStreamComplete(text, file, undefined, false);
+    } catch {
+      throw new BuildError(e.message);
+    }
+  }
+}
+
+// kustomize decodes only the first document: `---` followed by another `---` is an empty kustomization.
+function firstDocumentEmpty(text: string): boolean {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
+  if (lines[0]?.trimEnd() !== "---") return false;
+  const next = lines[1];
+  return next === undefined || /^(---|\.\.\.)(\s|$)/.test(next);
 }
 
 // In a map of strings Go's JSON decoding turns null into "" (the key stays).
@@ -109,6 +127,9 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
   }
   return k;
 }
+
+const KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1";
+const COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1";
 
 /** Options that hold for a whole build. */
 export interface TargetContext {
@@ -195,19 +216,26 @@ export function accumulate(
   }
   const k = loaded.kustomization;
   applyOpenApiField(ldr, k.openapi, ctx.visiting.length === 0);
-  const kind = k.kind ?? "Kustomization";
+  const kind = k.kind || "Kustomization";
   if (component && kind !== "Component") {
     throw new BuildError(
       `${path.join(ldr.root, loaded.file)}: expected kind 'Component' for path '${ldr.root}' but got '${kind}'`,
     );
   }
-  if (!component && kind === "Component") {
+  // A Component is refused only as a resource; kustomize builds one given at the top.
+  if (!component && kind === "Component" && ctx.visiting.length > 0) {
     throw new BuildError(
       `${path.join(ldr.root, loaded.file)}: expected kind != 'Component' for path '${ldr.root}'`,
     );
   }
   if (kind !== "Kustomization" && kind !== "Component") {
     throw new BuildError(`${path.join(ldr.root, loaded.file)}: unsupported kind '${kind}'`);
+  }
+  const apiVersion = kind === "Component" ? COMPONENT_VERSION : KUSTOMIZATION_VERSION;
+  if (k.apiVersion && k.apiVersion !== apiVersion) {
+    throw new BuildError(
+      `${path.join(ldr.root, loaded.file)}: apiVersion for ${kind} should be ${apiVersion}`,
+    );
   }
   if (ctx.visiting.includes(ldr.realRoot)) {
     throw new BuildError(

@@ -27,7 +27,8 @@ function idSortKey(r: Resource): string {
 /** Orders resources as kustomize's legacy sort does (or leaves them, for `fifo`). */
 export function sortResources(rm: ResMap, k: Kustomization): void {
   const opts = k.sortOptions;
-  const order = opts?.order ?? "legacy";
+  // A sortOptions without an order is an error, not the default.
+  const order = opts === undefined ? "legacy" : (opts.order ?? "");
   if (order !== "legacy" && order !== "fifo") {
     throw new BuildError("the field 'sortOptions.order' must be one of [fifo, legacy]");
   }

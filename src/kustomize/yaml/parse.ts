@@ -107,15 +107,19 @@ export function parseYamlStream(text: string, file: string, limits: ParseLimits 
   );
 }
 
-/** Parses with the `yaml` library's full document model (errors, anchors, tags, merge keys). */
+/**
+ * Parses with the `yaml` library's full document model (errors, anchors, tags, merge keys). With
+ * `uniqueKeys` false a repeated key takes the last value, as sigs.k8s.io/yaml reads kustomization files.
+ */
 export function parseYamlStreamComplete(
   text: string,
   file: string,
   limits: ParseLimits = DEFAULT_LIMITS,
+  uniqueKeys = true,
 ): unknown[] {
   const docs = yamlLib().parseAllDocuments(text, {
     schema: "failsafe",
-    uniqueKeys: true,
+    uniqueKeys,
     merge: false,
     keepSourceTokens: false,
   });
