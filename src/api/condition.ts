@@ -97,6 +97,8 @@ export const Reason = {
   StorageOperationFailed: "StorageOperationFailed",
   // driftless additions: Flux reports decryption failures as BuildFailed; driftless keeps them apart.
   DecryptionFailed: "DecryptionFailed",
+  /** A GitRepository provider (azure, aws) that needs a cloud identity service this build cannot reach. */
+  UnsupportedProvider: "UnsupportedProvider",
 } as const;
 /** Condition reasons, with the values Flux's controllers write. */
 export type Reason = (typeof Reason)[keyof typeof Reason];

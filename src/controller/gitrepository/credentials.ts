@@ -17,9 +17,6 @@ import { type ProxyConfig, proxyFromSecret } from "../../source/git/proxy.ts";
 import { fetchFailure, ReconcileFailure } from "./failure.ts";
 import { readSecretData } from "./source.ts";
 
-/** The reason of a provider driftless cannot serve (azure and aws need their clouds' token services). */
-export const UNSUPPORTED_PROVIDER_REASON = "UnsupportedProvider";
-
 /** What openTransport() needs besides the URL. */
 export interface Credentials {
   /** undefined: an anonymous http(s) remote. */
@@ -106,7 +103,7 @@ async function providerAuth(
       // clearly instead of fetching anonymously.
       throw failure(
         "stalled",
-        UNSUPPORTED_PROVIDER_REASON,
+        Reason.UnsupportedProvider,
         `provider '${provider}' is not supported by driftless: it needs the cloud's workload identity token service; use spec.secretRef with credentials and the generic provider`,
       );
     case GitProvider.GitHub: {
