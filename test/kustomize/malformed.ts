@@ -1237,12 +1237,92 @@ function oddCases(): MalformedCase[] {
         },
       ),
     ),
-    c("repl-into-embedded-json-pretty", k(`${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[config.json].server.host", "data.[config.json].z"]\n    options: {create: true}\n`, { "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  config.json: |\n    {\n      "url": "a<b&c>",\n      "server": {"port": 80, "host": "localhost", "tls": false},\n      "list": [1, 2.5, null]\n    }\n` })),
-    c("repl-into-embedded-yaml-list-number", k(`${RES}replacements:\n- source: {kind: ConfigMap, name: cm, fieldPath: data.port}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].servers.0.port", "data.[c.yaml].servers.[name=b].port"]\n`, { "cm.yaml": `${CM.replace("k: v", "port: \"9090\"")}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: |\n    # servers\n    servers:\n    - name: a\n      port: 80\n    - name: b\n      port: "81"\n    zeta: 1\n    alpha: [x, y]\n` })),
-    c("repl-into-embedded-scalar-text", k(`${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].host"]\n`, { "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: just text\n` })),
-    c("repl-into-embedded-bad-yaml", k(`${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].host"]\n`, { "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: "a: [b"\n` })),
-    c("repl-into-embedded-missing-no-create", k(`${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].nope.host"]\n`, { "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: "a: b"\n` })),
-    c("repl-annotation-key-with-dots", k(`${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [metadata.annotations.[example.com/x], "metadata.labels.a\\\\.b"]\n    options: {create: true}\n`)),
+    c(
+      "repl-into-embedded-json-pretty",
+      k(
+        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[config.json].server.host", "data.[config.json].z"]\n    options: {create: true}\n`,
+        {
+          "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  config.json: |\n    {\n      "url": "a<b&c>",\n      "server": {"port": 80, "host": "localhost", "tls": false},\n      "list": [1, 2.5, null]\n    }\n`,
+        },
+      ),
+    ),
+    c(
+      "repl-into-embedded-yaml-list-number",
+      k(
+        `${RES}replacements:\n- source: {kind: ConfigMap, name: cm, fieldPath: data.port}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].servers.0.port", "data.[c.yaml].servers.[name=b].port"]\n`,
+        {
+          "cm.yaml": `${CM.replace("k: v", 'port: "9090"')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: |\n    # servers\n    servers:\n    - name: a\n      port: 80\n    - name: b\n      port: "81"\n    zeta: 1\n    alpha: [x, y]\n`,
+        },
+      ),
+    ),
+    c(
+      "repl-into-embedded-scalar-text",
+      k(
+        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].host"]\n`,
+        {
+          "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: just text\n`,
+        },
+      ),
+    ),
+    c(
+      "repl-into-embedded-bad-yaml",
+      k(
+        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].host"]\n`,
+        {
+          "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: "a: [b"\n`,
+        },
+      ),
+    ),
+    c(
+      "repl-into-embedded-missing-no-create",
+      k(
+        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: ConfigMap, name: emb}\n    fieldPaths: ["data.[c.yaml].nope.host"]\n`,
+        {
+          "cm.yaml": `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: emb\ndata:\n  c.yaml: "a: b"\n`,
+        },
+      ),
+    ),
+    c(
+      "repl-annotation-key-with-dots",
+      k(
+        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [metadata.annotations.[example.com/x], "metadata.labels.a\\\\.b"]\n    options: {create: true}\n`,
+      ),
+    ),
+    c(
+      "patch-target-bad-label-selector-op",
+      k(
+        `${RES}patches:\n- patch: '[{"op": "add", "path": "/metadata/labels/x", "value": "y"}]'\n  target: {labelSelector: "a in (b"}\n`,
+      ),
+    ),
+    c(
+      "patch-target-bad-regex-op",
+      k(
+        `${RES}patches:\n- patch: '[{"op": "add", "path": "/metadata/labels/x", "value": "y"}]'\n  target: {name: "web("}\n`,
+      ),
+    ),
+    c("patch-empty-list-no-target", k(`${RES}patches:\n- patch: '[]'\n`)),
+    c("patch-comment-only-file", k(`${RES}patches:\n- path: p.yaml\n`, { "p.yaml": "# nothing yet\n" })),
+    c(
+      "patch-dollar-patch-list-delete-whole",
+      k(
+        `${RES}patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec:\n      template:\n        spec:\n          containers:\n          - $patch: delete\n`,
+      ),
+    ),
+    c(
+      "patch-dollar-patch-list-merge",
+      k(
+        `${RES}patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec:\n      template:\n        spec:\n          containers:\n          - $patch: merge\n          - name: side\n            image: busybox\n`,
+      ),
+    ),
+    c(
+      "resource-null-list-item",
+      k(RES, {
+        "deploy.yaml": DEPLOY.replace(
+          "      containers:\n",
+          "      volumes:\n      - ~\n      containers:\n",
+        ),
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(

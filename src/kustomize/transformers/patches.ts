@@ -27,11 +27,22 @@ function parse(text: string, source: string): unknown[] {
   }
 }
 
+// kustomize reads strategic-merge patches as resources: each needs a kind, and a name unless a List.
+function isPatchObject(d: unknown): d is Obj {
+  if (!isObj(d) || typeof d.kind !== "string" || d.kind === "") return false;
+  if (d.kind.endsWith("List")) return true;
+  const meta = d.metadata;
+  return isObj(meta) && typeof meta.name === "string" && meta.name !== "";
+}
+
 function classify(text: string, source: string): Loaded {
   const trimmed = text.trim();
-  if (trimmed === "") throw new BuildError(`empty patch ${source}`);
+  // A patch file with no documents patches nothing (an inline patch cannot be empty).
+  if (trimmed === "") return { source, sm: [] };
   const docs = parse(trimmed, source);
   const first = docs[0];
+  // `[]` reads as no strategic-merge patch at all, which kustomize takes first: nothing is selected.
+  if (docs.length === 1 && Array.isArray(first) && first.length === 0) return { source, sm: [] };
   if (docs.length === 1 && Array.isArray(first)) {
     for (const op of first) {
       if (!isObj(op) || typeof op.op !== "string")
@@ -41,7 +52,10 @@ function classify(text: string, source: string): Loaded {
   }
   const sm: Obj[] = [];
   for (const d of docs) {
-    if (!isObj(d)) throw new BuildError(`unable to parse SM or JSON patch from ${source}`);
+    if (!isPatchObject(d))
+      throw new BuildError(
+        `unable to parse SM or JSON patch from ${source}: a strategic merge patch needs kind and metadata.name`,
+      );
     sm.push(d);
   }
   return { source, sm };
@@ -215,6 +229,8 @@ export function applyPatchesStrategicMerge(ldr: Loader, rm: ResMap, entries: rea
 export function applyPatchesJson6902(ldr: Loader, rm: ResMap, entries: readonly PatchEntry[]): void {
   for (const entry of entries) {
     if (entry.target === undefined) throw new BuildError("must specify a target for patchesJson6902");
+    if (!entry.target.name)
+      throw new BuildError(`patchesJson6902: must specify the target name (${JSON.stringify(entry.target)})`);
     const loaded = loadEntry(ldr, entry);
     if (loaded.json === undefined)
       throw new BuildError(`patchesJson6902 ${loaded.source} is not a list of operations`);

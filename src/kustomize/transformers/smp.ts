@@ -75,6 +75,13 @@ function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: Schema
     }
     return out;
   }
+  // The first element with a `$patch` key is a directive for the whole list when that key is its only one.
+  const directive = patch.find((el) => isObj(el) && "$patch" in el);
+  if (isObj(directive) && Object.keys(directive).length === 1) {
+    const d = directive.$patch;
+    if (d === "delete") return DELETE;
+    if (d !== "replace" && d !== "merge") throw new BuildError(`unknown patch strategy '${text(d)}'`);
+  }
   if (patch.some((el) => isObj(el) && el.$patch === "replace" && Object.keys(el).length === 1)) {
     return patch.filter((el) => !(isObj(el) && el.$patch === "replace")).map((el) => clean(el, elSchema));
   }
@@ -286,6 +293,8 @@ function mergeValue(dest: unknown, patch: unknown, schema: SchemaNode | undefine
 
 /** Merges a strategic-merge patch into obj; returns undefined when the patch deletes the object. */
 export function strategicMerge(obj: Obj, patch: Obj, schema: SchemaNode | undefined): Obj | undefined {
+  // kustomize leaves the object as it was when the whole patch says `$patch: replace`.
+  if (patch.$patch === "replace") return obj;
   const r = mergeMap(obj, patch, schema ?? typeSchema(obj, patch));
   if (r === DELETE || !isObj(r)) return undefined;
   return r;
