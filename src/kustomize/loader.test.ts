@@ -78,6 +78,25 @@ describe("Loader", () => {
     );
   });
 
+  it("tells files from directories, following symbolic links", () => {
+    symlinkSync(path.join(tmp, "root/app/a.yaml"), path.join(tmp, "root/app/file-link.yaml"));
+    symlinkSync(path.join(tmp, "root/app/gone.yaml"), path.join(tmp, "root/app/dangling.yaml"));
+    const ldr = new Loader(path.join(tmp, "root/app"), {});
+    const kind = (rel: string): string => ldr.kindOf(path.join(tmp, "root/app", rel));
+    expect(["a.yaml", "sub", "inside-link", "file-link.yaml", "dangling.yaml", "missing"].map(kind)).toEqual([
+      "file",
+      "dir",
+      "dir",
+      "file",
+      "none",
+      "none",
+    ]);
+    // Asked again in the same build, and then read: the answers hold.
+    expect(kind("file-link.yaml")).toBe("file");
+    expect(ldr.read("file-link.yaml")).toBe("a: 1\n");
+    expect(refusal(() => ldr.read("dangling.yaml"))).toMatch(/^evalsymlink failure/);
+  });
+
   it("refuses missing files, directories and files over the size limit", () => {
     const ldr = new Loader(path.join(tmp, "root/app"), { maxFileBytes: 4 });
     expect(refusal(() => ldr.read("missing.yaml"))).toMatch(

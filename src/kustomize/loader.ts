@@ -57,9 +57,10 @@ export class Loader {
     return path.resolve(this.root, rel);
   }
 
-  /** What a path is: a directory, a file, or nothing (one stat). */
+  /** What a path is: a directory, a file, or nothing (one lstat, which a read of the file reuses). */
   kindOf(abs: string): "dir" | "file" | "none" {
-    const st = statSync(abs, { throwIfNoEntry: false });
+    let st = linkStats(abs, this.options);
+    if (st?.isSymbolicLink()) st = statSync(abs, { throwIfNoEntry: false });
     return st === undefined ? "none" : st.isDirectory() ? "dir" : "file";
   }
 
@@ -122,17 +123,37 @@ export class Loader {
   }
 }
 
-// Directory realpaths, cached for one build (its loaders share one options object, made per build).
-const realDirsByBuild = new WeakMap<LoaderOptions, Map<string, string>>();
+// What a build has learnt of the file system, kept for the build (its loaders share one options
+// object, made per build): directory realpaths, and the lstat of files it looked at.
+interface BuildCache {
+  readonly realDirs: Map<string, string>;
+  readonly linkStats: Map<string, Stats | undefined>;
+}
+
+const cacheByBuild = new WeakMap<LoaderOptions, BuildCache>();
+
+function buildCache(options: LoaderOptions): BuildCache {
+  let c = cacheByBuild.get(options);
+  if (c === undefined) {
+    c = { realDirs: new Map(), linkStats: new Map() };
+    cacheByBuild.set(options, c);
+  }
+  return c;
+}
+
+// lstat of a path, once per build (undefined when nothing is there).
+function linkStats(abs: string, options: LoaderOptions): Stats | undefined {
+  const { linkStats: cache } = buildCache(options);
+  if (cache.has(abs)) return cache.get(abs);
+  const st = lstatSync(abs, { throwIfNoEntry: false });
+  cache.set(abs, st);
+  return st;
+}
 
 // realpath of an absolute, normalised directory path, cached for the build: each directory costs one
 // lstat (its parent's real path is cached too) instead of one per path component at every call.
 function realDir(dir: string, options: LoaderOptions): string {
-  let realDirs = realDirsByBuild.get(options);
-  if (realDirs === undefined) {
-    realDirs = new Map();
-    realDirsByBuild.set(options, realDirs);
-  }
+  const { realDirs } = buildCache(options);
   const cached = realDirs.get(dir);
   if (cached !== undefined) return cached;
   const parent = path.dirname(dir);
@@ -140,7 +161,9 @@ function realDir(dir: string, options: LoaderOptions): string {
   if (parent === dir) real = realpathSync(dir);
   else {
     const realParent = realDir(parent, options);
-    real = lstatSync(dir).isSymbolicLink() ? realpathSync(dir) : path.join(realParent, path.basename(dir));
+    const st = linkStats(dir, options);
+    if (st === undefined) throw new Error(`lstat ${dir}: no such file or directory`);
+    real = st.isSymbolicLink() ? realpathSync(dir) : path.join(realParent, path.basename(dir));
   }
   realDirs.set(dir, real);
   return real;
@@ -155,7 +178,8 @@ interface RealFile {
 // realpath of a file, with its directory's realpath cached (builds read many files per directory).
 function realFile(abs: string, options: LoaderOptions): RealFile {
   const candidate = path.join(realDir(path.dirname(abs), options), path.basename(abs));
-  const st = lstatSync(candidate);
+  const st = linkStats(candidate, options);
+  if (st === undefined) throw new Error(`lstat ${candidate}: no such file or directory`);
   return st.isSymbolicLink()
     ? { path: realpathSync(candidate), stats: undefined }
     : { path: candidate, stats: st };
