@@ -22,7 +22,7 @@ import {
   stagingDir,
   storeArtifact,
 } from "./artifact.ts";
-import { archiveDir, archiveFiles } from "./tar.ts";
+import { archiveDir, archiveFiles, compareTreeOrder, sortTreeOrder } from "./tar.ts";
 
 let root: string;
 beforeEach(() => {
@@ -69,6 +69,17 @@ describe("archiveFiles", () => {
     const result = await archiveFiles(entries, join(root, "golden.tar.gz"));
     expect(result.digest).toBe("sha256:58e95fc78ad6fa9e3408a1164ea38f11b61404cf96245064e03d4e162afbd8ec");
     expect(result.files).toBe(entries.length);
+  });
+});
+
+describe("sortTreeOrder", () => {
+  it("orders paths as compareTreeOrder does", () => {
+    const names = ["a", "a-b", "a.b", "a0", "A", "b", "é", "z~", ".x"];
+    const paths: string[] = [];
+    for (const x of names) for (const y of names) paths.push(`${x}/${y}`, `${x}/${y}/${x}`, `${x}${y}`);
+    const reversed = [...new Set(paths)].reverse().map((path) => ({ path }));
+    const expected = [...reversed].sort((a, b) => compareTreeOrder(a.path, b.path));
+    expect(sortTreeOrder(reversed).map((f) => f.path)).toEqual(expected.map((f) => f.path));
   });
 });
 

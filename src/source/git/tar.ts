@@ -167,19 +167,33 @@ export function compareTreeOrder(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
+/**
+ * Sorts files in compareTreeOrder() without splitting paths on every comparison: with "/" mapped to the
+ * lowest character, plain string order is segment-by-segment order with a directory before its contents.
+ */
+export function sortTreeOrder<T extends { path: string }>(files: readonly T[]): T[] {
+  const keyed = files.map((f) => ({ f, key: f.path.replaceAll("/", "\0") }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.f);
+}
+
 // The archive's bytes in chunks: entries in tree order, each directory before its first file.
 async function* chunks(files: readonly TarEntry[], counter: { files: number }): AsyncGenerator<Buffer> {
-  const sorted = [...files].sort((a, b) => compareTreeOrder(a.path, b.path));
   const dirs = new Set<string>();
   const blocks = new TarBlocks();
-  for (const f of sorted) {
-    const parts = f.path.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const d = parts.slice(0, i).join("/");
-      if (!dirs.has(d)) {
-        dirs.add(d);
-        blocks.entry(`${d}/`, undefined, 0o755, "5");
+  let lastDir = "";
+  for (const f of sortTreeOrder(files)) {
+    const slash = f.path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : f.path.slice(0, slash);
+    if (dir !== lastDir) {
+      for (let at = f.path.indexOf("/"); at >= 0; at = f.path.indexOf("/", at + 1)) {
+        const d = f.path.slice(0, at);
+        if (!dirs.has(d)) {
+          dirs.add(d);
+          blocks.entry(`${d}/`, undefined, 0o755, "5");
+        }
       }
+      lastDir = dir;
     }
     const data = typeof f.data === "function" ? await f.data() : f.data;
     blocks.entry(f.path, data, f.executable ? 0o755 : 0o644, "0");

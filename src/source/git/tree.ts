@@ -222,7 +222,8 @@ export async function writeFiles(dir: string, entries: readonly FileEntry[], bat
       mkdirSync(join(dir, d), { recursive: true });
       made.add(d);
     }
-    writeFileSync(join(dir, e.path), e.data, { mode: e.executable ? 0o755 : 0o644 });
+    // Paths are checked to be plain relative names (safeName): concatenation is enough, and cheaper than join.
+    writeFileSync(`${dir}/${e.path}`, e.data, { mode: e.executable ? 0o755 : 0o644 });
     if (i % batch === batch - 1) await yieldToLoop();
   }
 }
