@@ -1,7 +1,7 @@
 // Field specs: "which field of which kinds" a transformer touches, as paths like
 // `spec/template/spec/containers[]/image`; sequences met on the way are walked element by element.
 import { type Gvk, gvkSelected } from "./resid.ts";
-import { isObj, type Obj } from "./resource.ts";
+import { BuildError, isObj, type Obj } from "./resource.ts";
 
 /** A field in objects of the kinds it selects. */
 export interface FieldSpec {
@@ -53,8 +53,19 @@ export function specSelects(fs: FieldSpec, gvk: Gvk): boolean {
  * and the last field is visited even when absent (its value then reads undefined).
  */
 export function visitPath(obj: Obj, path: string, create: boolean, visit: (s: Slot) => void): void {
-  walk(obj, splitPath(path), 0, create, visit);
+  try {
+    walk(obj, splitPath(path), 0, create, visit);
+  } catch (e) {
+    if (e !== THROUGH_SCALAR) throw e;
+    const meta = isObj(obj.metadata) ? obj.metadata : {};
+    throw new BuildError(
+      `considering field '${path}' of object ${String(obj.kind)}/${String(meta.name)}: expected sequence or mapping node`,
+    );
+  }
 }
+
+// kyaml refuses a field path that runs on through a scalar (a string where a map was expected).
+const THROUGH_SCALAR = Symbol("through scalar");
 
 function walk(
   node: unknown,
@@ -67,7 +78,10 @@ function walk(
     for (const item of node) walk(item, parts, i, create, visit);
     return;
   }
-  if (!isObj(node)) return;
+  if (!isObj(node)) {
+    if (node === null || node === undefined) return;
+    throw THROUGH_SCALAR;
+  }
   let field = parts[i] as string;
   const isSeq = field.endsWith("[]");
   if (isSeq) field = field.slice(0, -2);

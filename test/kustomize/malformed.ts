@@ -1323,6 +1323,33 @@ function oddCases(): MalformedCase[] {
         ),
       }),
     ),
+    c(
+      "fieldspec-labels-through-scalar",
+      k(`${RES}commonLabels: {team: a}\n`, {
+        "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec: x\n",
+      }),
+    ),
+    c(
+      "fieldspec-namespace-through-scalar-subjects",
+      k(`${RES}- rb.yaml\nnamespace: ns\n`, {
+        "rb.yaml":
+          "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects: [x]\nroleRef: {kind: Role, name: r, apiGroup: rbac.authorization.k8s.io}\n",
+      }),
+    ),
+    c(
+      "fieldspec-images-through-scalar-container",
+      k(`${RES}images:\n- name: nginx\n  newTag: "2"\n`, {
+        "deploy.yaml":
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers: [x]\n",
+      }),
+    ),
+    c(
+      "fieldspec-null-on-the-way",
+      k(`${RES}commonLabels: {team: a}\n`, {
+        "deploy.yaml":
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template: ~\n  selector: null\n",
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(

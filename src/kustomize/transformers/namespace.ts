@@ -2,7 +2,7 @@
 // (Cluster)RoleBinding subjects named "default".
 import { type FieldSpec, slotGet, slotSet, specSelects, visitPath } from "../fieldspec.ts";
 import { isClusterScoped } from "../resid.ts";
-import { isObj, type ResMap } from "../resource.ts";
+import { BuildError, isObj, type ResMap } from "../resource.ts";
 
 /** Options of the NamespaceTransformer plugin (a kustomization's `namespace` uses the defaults). */
 export interface NamespaceOptions {
@@ -41,7 +41,10 @@ export function applyNamespace(
       const list = r.obj.subjects;
       if (Array.isArray(list)) {
         for (const s of list) {
-          if (!isObj(s)) continue;
+          if (!isObj(s))
+            throw new BuildError(
+              `setting namespace on (cluster)role binding subjects of ${r.idText()}: expected a mapping, got ${JSON.stringify(s)}`,
+            );
           const wanted = subjects === "defaultOnly" ? s.name === "default" : s.kind === "ServiceAccount";
           if (wanted && (!unsetOnly || blank(s.namespace))) s.namespace = namespace;
         }
