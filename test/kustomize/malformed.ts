@@ -1350,6 +1350,30 @@ function oddCases(): MalformedCase[] {
           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template: ~\n  selector: null\n",
       }),
     ),
+    c(
+      "configurations-fieldspec-unknown-key",
+      k(`${RES}configurations: [c.yaml]\n`, {
+        "c.yaml": "commonLabels:\n- path: metadata/labels\n  bogus: 1\n",
+      }),
+    ),
+    c(
+      "configurations-create-string",
+      k(`${RES}configurations: [c.yaml]\n`, {
+        "c.yaml": "commonLabels:\n- path: spec/x\n  kind: Deployment\n  create: 'yes'\n",
+      }),
+    ),
+    c(
+      "configurations-namereference-unknown-key",
+      k(`${RES}configurations: [c.yaml]\n`, {
+        "c.yaml": "nameReference:\n- kind: ConfigMap\n  fieldSpecs:\n  - path: spec/x\n  bogus: 1\n",
+      }),
+    ),
+    c(
+      "configurations-key-case",
+      k(`${RES}configurations: [c.yaml]\ncommonLabels: {a: b}\n`, {
+        "c.yaml": "CommonLabels:\n- path: spec/extra\n  kind: Service\n  create: true\n",
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(

@@ -130,11 +130,45 @@ export function mergeConfig(a: TransformerConfig, b: TransformerConfig): Transfo
   return out as unknown as TransformerConfig;
 }
 
+// kustomize decodes a configurations file strictly (sigs.k8s.io/yaml UnmarshalStrict): unknown fields
+// and values of the wrong type are errors; field names match ignoring case, as Go's JSON decoding does.
+function strictFields(
+  o: Record<string, unknown>,
+  known: readonly string[],
+  file: string,
+  where: string,
+): Record<string, unknown> {
+  const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const name = byLower.get(k.toLowerCase());
+    if (name === undefined)
+      throw new BuildError(`${file}: unknown field "${where}${k}" in transformer configuration`);
+    out[name] = v;
+  }
+  return out;
+}
+
+const FIELD_SPEC_KEYS = ["group", "version", "kind", "path", "create"] as const;
+const BACK_REF_KEYS = ["group", "version", "kind", "fieldSpecs"] as const;
+
+function checkTypes(o: Record<string, unknown>, file: string, where: string): void {
+  for (const k of ["group", "version", "kind", "path"]) {
+    if (o[k] !== undefined && o[k] !== null && typeof o[k] !== "string")
+      throw new BuildError(`${file}: field "${where}${k}" must be a string`);
+  }
+  if (o.create !== undefined && o.create !== null && typeof o.create !== "boolean")
+    throw new BuildError(`${file}: field "${where}create" must be a boolean`);
+}
+
 function specsOf(v: unknown, file: string, field: string): FieldSpec[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new BuildError(`${file}: field "${field}" must be a list of field specs`);
-  return v.map((x) => {
-    if (!isObj(x) || typeof x.path !== "string")
+  return v.map((raw) => {
+    if (!isObj(raw)) throw new BuildError(`${file}: field "${field}": each entry must be a mapping`);
+    const x = strictFields(raw, FIELD_SPEC_KEYS, file, `${field}.`);
+    checkTypes(x, file, `${field}.`);
+    if (typeof x.path !== "string")
       throw new BuildError(`${file}: field "${field}": each entry needs a path`);
     const fs: { group?: string; version?: string; kind?: string; path: string; create?: boolean } = {
       path: x.path,
@@ -153,14 +187,19 @@ export function loadConfigurations(ldr: Loader, files: readonly string[]): Trans
   for (const f of files) {
     for (const doc of parseYamlStream(ldr.read(f), f)) {
       if (!isObj(doc)) throw new BuildError(`${f}: a transformer configuration must be a mapping`);
+      const fields = strictFields(doc, [...LISTS, "nameReference"], f, "");
       const part = emptyConfig() as unknown as Record<string, unknown>;
-      for (const k of LISTS) part[k] = specsOf(doc[k], f, k);
+      for (const k of LISTS) part[k] = specsOf(fields[k], f, k);
       const refs: NameBackRef[] = [];
-      const raw = doc.nameReference;
+      const raw = fields.nameReference;
+      if (raw !== undefined && raw !== null && !Array.isArray(raw))
+        throw new BuildError(`${f}: field "nameReference" must be a list`);
       if (Array.isArray(raw)) {
-        for (const r of raw) {
-          if (!isObj(r) || typeof r.kind !== "string")
-            throw new BuildError(`${f}: nameReference entries need a kind`);
+        for (const entry of raw) {
+          if (!isObj(entry)) throw new BuildError(`${f}: nameReference entries must be mappings`);
+          const r = strictFields(entry, BACK_REF_KEYS, f, "nameReference.");
+          checkTypes(r, f, "nameReference.");
+          if (typeof r.kind !== "string") throw new BuildError(`${f}: nameReference entries need a kind`);
           const ref: { group?: string; version?: string; kind: string; referrers: FieldSpec[] } = {
             kind: r.kind,
             referrers: specsOf(r.fieldSpecs, f, "nameReference.fieldSpecs"),
