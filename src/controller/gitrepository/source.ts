@@ -22,11 +22,11 @@ import { authFromSecret, type GitAuth, type SecretData } from "../../source/git/
 import { GitSourceError } from "../../source/git/errors.ts";
 import { fetchCommit } from "../../source/git/fetch.ts";
 import { type ResolvedRef, type ResolveOptions, resolveRef } from "../../source/git/refs.ts";
-import { type ArchiveResult, archiveFiles } from "../../source/git/tar.ts";
+import { type ArchiveResult, archiveFiles, listFiles, type TarEntry } from "../../source/git/tar.ts";
 import type { Transport } from "../../source/git/transport.ts";
-import { readTree, type WriteTreeOptions, writeFiles } from "../../source/git/tree.ts";
+import { type FileEntry, readTree, type WriteTreeOptions, writeFiles } from "../../source/git/tree.ts";
 import { fetchFailure, ReconcileFailure } from "./failure.ts";
-import { copyIncludes, IncludeCopyError, type ResolvedInclude } from "./include.ts";
+import { copyIncludes, IncludeCopyError, type ResolvedInclude, secureJoin, toPathOf } from "./include.ts";
 
 const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets" };
 
@@ -146,7 +146,8 @@ export async function buildArtifact(options: {
     throw storageFailure(Reason.DirectoryCreationFailed, "failed to create temporary working directory", err);
   });
   // Without includes the tarball is exactly the files read into memory: it is made while they are written
-  // (gzip runs on the thread pool meanwhile), with no reading them back.
+  // (gzip runs on the thread pool meanwhile), with no reading them back. With includes it is made once they
+  // are copied, reading back only what lies where they were copied to.
   let archiving: Promise<ArchiveResult> | undefined;
   try {
     const content = await readTree({
@@ -162,6 +163,13 @@ export async function buildArtifact(options: {
     }
     await writeFiles(stagedTree(staging), content.entries);
     await copyIncludes(stagedTree(staging), options.includes);
+    if (!archiving) {
+      archiving = archiveFiles(
+        await withIncludes(stagedTree(staging), content.entries, options.includes),
+        stagedTarball(staging),
+      );
+      archiving.catch(() => undefined);
+    }
   } catch (err) {
     await archiving?.catch(() => undefined);
     await fs.promises.rm(staging, { recursive: true, force: true });
@@ -190,6 +198,36 @@ export async function buildArtifact(options: {
     await fs.promises.rm(staging, { recursive: true, force: true });
     throw storageFailure(Reason.ArchiveOperationFailed, "unable to archive artifact to storage", err);
   }
+}
+
+/**
+ * The files of a staged tree once the includes are copied into it: the tree's own from memory, and
+ * everything under an include's destination as it is on disk (an include may overwrite tree files).
+ */
+async function withIncludes(
+  tree: string,
+  entries: readonly FileEntry[],
+  includes: readonly ResolvedInclude[],
+): Promise<TarEntry[]> {
+  const targets = [
+    ...new Set(includes.map((inc) => secureJoin(tree, toPathOf(inc.include)).slice(tree.length + 1))),
+  ];
+  const under = (path: string, target: string): boolean =>
+    target === "" || path === target || path.startsWith(`${target}/`);
+  const out: TarEntry[] = entries.filter((e) => !targets.some((t) => under(e.path, t)));
+  for (const target of targets) {
+    // Nested destinations are listed once, under the outermost.
+    if (targets.some((t) => t !== target && under(target, t))) continue;
+    const full = target === "" ? tree : join(tree, target);
+    const st = await fs.promises.lstat(full).catch(() => undefined);
+    if (st?.isDirectory()) {
+      for (const f of await listFiles(full))
+        out.push({ ...f, path: target === "" ? f.path : `${target}/${f.path}` });
+    } else if (st?.isFile()) {
+      out.push({ path: target, executable: (st.mode & 0o111) !== 0, data: () => fs.promises.readFile(full) });
+    }
+  }
+  return out;
 }
 
 /** The stored artifact a status refers to, when it is complete on disk. */
