@@ -86,7 +86,7 @@ function blankNulls(m: unknown): unknown {
 function nullsInStringMaps(doc: unknown): unknown {
   if (!isObj(doc)) return doc;
   const d: Obj = { ...doc };
-  for (const k of ["commonLabels", "commonAnnotations"]) if (k in d) d[k] = blankNulls(d[k]);
+  for (const k of ["commonLabels", "commonAnnotations", "openapi"]) if (k in d) d[k] = blankNulls(d[k]);
   const opts = (o: unknown): unknown =>
     isObj(o) ? { ...o, labels: blankNulls(o.labels), annotations: blankNulls(o.annotations) } : o;
   if (isObj(d.generatorOptions)) d.generatorOptions = opts(d.generatorOptions);
@@ -108,6 +108,21 @@ function dropNulls(v: unknown): unknown {
   return out;
 }
 
+// kustomize calls a kustomization empty when every field but apiVersion and kind holds Go's zero value
+// after the deprecated lists are folded in (so `bases: []` is empty, `resources: []` is not).
+function isZeroKustomization(k: Kustomization): boolean {
+  return Object.entries(k).every(
+    ([key, v]) =>
+      key === "apiVersion" ||
+      key === "kind" ||
+      v === undefined ||
+      v === "" ||
+      v === false ||
+      v === 0 ||
+      ((key === "bases" || key === "imageTags") && Array.isArray(v) && v.length === 0),
+  );
+}
+
 /** Checks a kustomization document's fields and folds deprecated ones into their successors. */
 export function parseKustomization(doc: unknown, file: string): Kustomization {
   const cleaned = dropNulls(nullsInStringMaps(doc ?? {}));
@@ -116,6 +131,7 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
   const parsed = kustomizationSchema.safeParse(foldKeys(cleaned));
   if (!parsed.success) throw new BuildError(`invalid Kustomization: ${file}: ${describeIssue(parsed.error)}`);
   const k = parsed.data;
+  if (isZeroKustomization(k)) throw new BuildError(`kustomization file is empty: ${file}`);
   if (
     k.helmCharts !== undefined ||
     k.helmChartInflationGenerator !== undefined ||

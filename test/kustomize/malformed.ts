@@ -1374,6 +1374,14 @@ function oddCases(): MalformedCase[] {
         "c.yaml": "CommonLabels:\n- path: spec/extra\n  kind: Service\n  create: true\n",
       }),
     ),
+    c("empty-only-typemeta", {
+      "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+    }),
+    c("empty-zero-values", {
+      "kustomization.yaml": "namePrefix: ''\nnamespace: ''\nbases: []\nimageTags: []\n",
+    }),
+    c("empty-resources-list-not-empty", { "kustomization.yaml": "resources: []\n" }),
+    c("empty-metadata-not-empty", { "kustomization.yaml": "metadata: {name: ''}\n" }),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(
