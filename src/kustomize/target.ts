@@ -197,8 +197,8 @@ export function resourcesFromDocs(docs: unknown[], file: string): Resource[] {
           ? ""
           : String(d.kind);
     if (kind.endsWith("List") && "items" in d) {
-      if (d.items === null) continue;
-      if (!Array.isArray(d.items)) throw new BuildError(`${file}: expected array in ${kind}/items`);
+      // kustomize reads a List whose items are no list as holding nothing.
+      if (!Array.isArray(d.items)) continue;
       queue.push(...d.items);
       continue;
     }

@@ -1382,6 +1382,17 @@ function oddCases(): MalformedCase[] {
     }),
     c("empty-resources-list-not-empty", { "kustomization.yaml": "resources: []\n" }),
     c("empty-metadata-not-empty", { "kustomization.yaml": "metadata: {name: ''}\n" }),
+    c(
+      "doc-list-kind-items-map",
+      k(RES, { "cm.yaml": "apiVersion: v1\nkind: ConfigMapList\nitems: {a: b}\n" }),
+    ),
+    c(
+      "vars-field-list",
+      k(
+        `${RES}vars:\n- name: A\n  objref: {kind: Service, name: web, apiVersion: v1}\n  fieldref: {fieldpath: spec.ports}\n`,
+        { "deploy.yaml": DEPLOY.replace('value: "1"', "value: x-$(A)-y") },
+      ),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(

@@ -120,6 +120,8 @@ export function resolveVars(rm: ResMap, set: VarSet): void {
     const value = fieldValue(src, v.fieldref?.fieldpath || "metadata.name");
     if (value === undefined)
       throw new BuildError(`field specified in var '${v.name}' not found in corresponding resource`);
+    // kustomize substitutes only scalars: a var holding a map or list leaves its references as written.
+    if (isObj(value) || Array.isArray(value)) continue;
     values.set(v.name, value);
   }
   const used = new Set<string>();
