@@ -197,7 +197,8 @@ export function resourcesFromDocs(docs: unknown[], file: string): Resource[] {
           ? ""
           : String(d.kind);
     if (kind.endsWith("List") && "items" in d) {
-      // kustomize reads a List whose items are no list as holding nothing.
+      // kustomize refuses a List whose items are a map and reads other non-lists as holding nothing.
+      if (isObj(d.items)) throw new BuildError(`${file}: expected array in ${kind}/items, got a map`);
       if (!Array.isArray(d.items)) continue;
       queue.push(...d.items);
       continue;
