@@ -273,7 +273,8 @@ class Reader {
     this.lastPlain = undefined;
     if (rest === "" || rest[0] === "#") {
       const v = this.block(parent, path, inMap);
-      this.lastPlain = undefined;
+      // Nothing below: the complete parser reads an empty plain scalar here.
+      this.lastPlain = v === null ? "" : undefined;
       return v;
     }
     const c = rest[0];
