@@ -143,8 +143,8 @@ describe("line YAML reader", () => {
     // Random block documents built from awkward keys and scalars, nested with odd indentation.
     let seed = 1;
     const rnd = (): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x7fffffff;
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
     };
     const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
     const scalars = [
