@@ -26,6 +26,7 @@ import { applyReplacements } from "./transformers/replacements.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
 import { mergeVars, type VarSet } from "./transformers/vars.ts";
 import { parseYamlStream, parseYamlStreamComplete, rawMetadataText, YamlError } from "./yaml/parse.ts";
+import { applyYaml11Booleans } from "./yaml11-booleans.ts";
 
 /** A loaded kustomization and where it came from. */
 export interface LoadedKustomization {
@@ -48,7 +49,7 @@ export function readKustomization(ldr: Loader): LoadedKustomization | undefined 
   const docs = parseKustomizationText(text, path.join(ldr.root, file));
   if (docs.length === 0 || firstDocumentEmpty(text))
     throw new BuildError(`kustomization file is empty: ${path.join(ldr.root, file)}`);
-  const doc = docs[0];
+  const doc = applyYaml11Booleans(text, docs[0]);
   return { kustomization: parseKustomization(doc, path.join(ldr.root, file)), file };
 }
 

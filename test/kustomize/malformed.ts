@@ -1393,6 +1393,34 @@ function oddCases(): MalformedCase[] {
         { "deploy.yaml": DEPLOY.replace('value: "1"', "value: x-$(A)-y") },
       ),
     ),
+    c("yaml11-bool-nameprefix", k(`${RES}namePrefix: yes\n`)),
+    c("yaml11-bool-label-value", k(`${RES}commonLabels: {a: On}\n`)),
+    c("yaml11-bool-quoted-ok", k(`${RES}commonLabels: {a: "on", b: 'y'}\n`)),
+    c("yaml11-bool-annotation-block", k(`${RES}commonAnnotations:\n  a: N # no\n`)),
+    c(
+      "yaml11-bool-true-field",
+      k(
+        `${RES}generatorOptions:\n  disableNameSuffixHash: yes\nconfigMapGenerator:\n- name: g\n  literals: [a=b]\n`,
+      ),
+    ),
+    c("yaml11-bool-include-selectors", k(`${RES}labels:\n- pairs: {a: b}\n  includeSelectors: y\n`)),
+    c("yaml11-bool-in-list", k(`${RES}- no\n`)),
+    c("yaml11-bool-resource-not-affected", k(RES, { "cm.yaml": CM.replace("k: v", "k: yes\n  off: on") })),
+    c(
+      "yaml11-bool-json6902-yaml-ops",
+      k(`${RES}patchesJson6902:\n- target: {kind: Deployment, name: web}\n  path: ops.yaml\n`, {
+        "ops.yaml": "- op: add\n  path: /metadata/annotations\n  value: {a: off, b: 'on', c: [Y, n]}\n",
+      }),
+    ),
+    c(
+      "annotation-values-collections",
+      k(RES, {
+        "cm.yaml": CM.replace(
+          "  name: cm\n",
+          "  name: cm\n  annotations:\n    list: [a, b]\n    map: {c: d}\n    num: 1.50\n",
+        ),
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(

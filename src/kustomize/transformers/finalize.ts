@@ -72,7 +72,8 @@ function asString(v: unknown, raw: Map<string, string> | undefined, key: string)
   const text = raw?.get(key);
   if (text !== undefined) return text;
   if (typeof v === "string") return v;
-  if (v === null || v === undefined) return "";
+  // A map or list has no scalar text: kyaml reads it as "".
+  if (v === null || v === undefined || typeof v === "object") return "";
   return String(v);
 }
 

@@ -7,6 +7,7 @@ import { schemaFor } from "../openapi/schema.ts";
 import { effectiveNamespace, parseApiVersion } from "../resid.ts";
 import { BuildError, deepClone, isObj, type Obj, type ResMap, type Resource } from "../resource.ts";
 import { parseYamlStream, YamlError } from "../yaml/parse.ts";
+import { applyYaml11Booleans } from "../yaml11-booleans.ts";
 import { applyJsonPatch, type Op } from "./json-patch.ts";
 import { select } from "./selector.ts";
 import { strategicMerge } from "./smp.ts";
@@ -48,6 +49,8 @@ function classify(text: string, source: string): Loaded {
       if (!isObj(op) || typeof op.op !== "string")
         throw new BuildError(`unable to parse SM or JSON patch from ${source}`);
     }
+    // Operations written as YAML go through sigs.k8s.io/yaml (YAML 1.1 booleans); JSON text does not.
+    if (!trimmed.startsWith("[")) applyYaml11Booleans(trimmed, first);
     return { source, json: first as Op[] };
   }
   const sm: Obj[] = [];
