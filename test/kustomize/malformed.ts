@@ -1421,6 +1421,85 @@ function oddCases(): MalformedCase[] {
         ),
       }),
     ),
+    c(
+      "emit-odd-strings",
+      k(`${RES}- odd.yaml\n`, {
+        "odd.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: odd
+data:
+  k0: "on"
+  k1: "yes"
+  k2: "~"
+  k3: "null"
+  k4: "0x1F"
+  k5: "1e3"
+  k6: "+1"
+  k7: ".5"
+  k8: "1_000"
+  k9: "2001-12-14"
+  k10: "<<"
+  k11: "="
+  k12: " lead"
+  k13: "trail "
+  k14: "- x"
+  k15: ": x"
+  k16: "#x"
+  k17: "@x"
+  k18: "!x"
+  k19: "%x"
+  k20: "&x"
+  k21: "*x"
+  k22: "a: b"
+  k23: "a #b"
+  k24: "tab\\there"
+  k25: "é"
+  k26: "😀"
+  k28: "\\u00a0x"
+  k29: "\\x07bell"
+  k30: "x\\ny"
+  k31: "x\\n"
+  k32: "\\n"
+  k33: "  x\\n  y\\n"
+  k34: "x \\ny"
+  k35: "word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word "
+  k36: "0o17"
+  k37: "0b101"
+  k38: ".inf"
+  k39: "-.Inf"
+  k40: ".NaN"
+  k41: "1:20"
+  k42: "y"
+  k43: "n"
+  k44: "True"
+  k45: "FALSE"
+  k46: "-"
+  k47: "?"
+  k48: "[a]"
+  k49: "{a}"
+  k50: "'q'"
+  k51: "\\"dq\\""
+  k52: "a\\\\b"
+  k55: "--- x"
+  k56: "..."
+  k57: "12:30:45"
+  k58: "0777"
+  k59: "1.0"
+  k60: "-0"
+  k61: "+.5"
+  k62: "1__0"
+  k63: "1e+3"
+  k64: "6.8523015e+5"
+`,
+      }),
+    ),
+    c(
+      "emit-odd-unicode",
+      k(`${RES}- odd.yaml\n`, {
+        "odd.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  nel: "\\u0085x"\n  ls: "\\u2028"\n  bom: "\\ufeffbom"\n`,
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(

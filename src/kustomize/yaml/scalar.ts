@@ -165,7 +165,6 @@ export function v2NeedsQuotes(s: string): boolean {
     case "-.inf":
     case "-.Inf":
     case "-.INF":
-    case "<<":
       return true;
   }
   const c = s[0];
