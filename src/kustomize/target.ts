@@ -133,11 +133,9 @@ export function parseKustomization(doc: unknown, file: string): Kustomization {
   if (!parsed.success) throw new BuildError(`invalid Kustomization: ${file}: ${describeIssue(parsed.error)}`);
   const k = parsed.data;
   if (isZeroKustomization(k)) throw new BuildError(`kustomization file is empty: ${file}`);
-  if (
-    k.helmCharts !== undefined ||
-    k.helmChartInflationGenerator !== undefined ||
-    k.helmGlobals !== undefined
-  ) {
+  // Charts are refused; helmGlobals alone (or empty chart lists) inflate nothing, as in kustomize.
+  const charts = (v: unknown): boolean => v !== undefined && !(Array.isArray(v) && v.length === 0);
+  if (charts(k.helmCharts) || charts(k.helmChartInflationGenerator)) {
     throw new BuildError(
       `${file}: helmCharts are not supported by driftless (render the chart and commit the output)`,
     );

@@ -1500,6 +1500,140 @@ data:
         "odd.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  nel: "\\u0085x"\n  ls: "\\u2028"\n  bom: "\\ufeffbom"\n`,
       }),
     ),
+    c("gen-merge-into-other-kind", {
+      "base/kustomization.yaml": "secretGenerator:\n- name: g\n  literals: [a=b]\n",
+      "kustomization.yaml":
+        "resources: [base]\nconfigMapGenerator:\n- name: g\n  behavior: merge\n  literals: [c=d]\n",
+    }),
+    c("gen-merge-secret-type-change", {
+      "base/kustomization.yaml": "secretGenerator:\n- name: g\n  literals: [a=b]\n",
+      "kustomization.yaml":
+        "resources: [base]\nsecretGenerator:\n- name: g\n  behavior: merge\n  type: kubernetes.io/tls\n  literals: [c=d]\n",
+    }),
+    c("gen-merge-options", {
+      "base/kustomization.yaml":
+        "configMapGenerator:\n- name: g\n  literals: [a=b]\n  options: {immutable: true, labels: {x: y}}\n",
+      "kustomization.yaml":
+        "resources: [base]\nconfigMapGenerator:\n- name: g\n  behavior: merge\n  literals: [a=c]\n  options: {disableNameSuffixHash: true, annotations: {p: q}}\n",
+    }),
+    c("gen-replace-other-namespace", {
+      "base/kustomization.yaml": "configMapGenerator:\n- name: g\n  namespace: a\n  literals: [a=b]\n",
+      "kustomization.yaml":
+        "resources: [base]\nconfigMapGenerator:\n- name: g\n  namespace: b\n  behavior: replace\n  literals: [c=d]\n",
+    }),
+    c(
+      "gen-merge-twice-same-level",
+      k(
+        `${RES}configMapGenerator:\n- name: g\n  literals: [a=b]\n- name: g\n  behavior: merge\n  literals: [c=d]\n`,
+      ),
+    ),
+    c("gen-create-after-base-resource", {
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": CM,
+      "kustomization.yaml": "resources: [base]\nconfigMapGenerator:\n- name: cm\n  literals: [c=d]\n",
+    }),
+    c("component-is-file", k(`${RES}components: [cm.yaml]\n`)),
+    c("component-with-prefix-and-dup", {
+      "c/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: c-\nresources: [cm2.yaml]\n",
+      "c/cm2.yaml": CM,
+      ...k(`${RES}components: [c]\n`),
+    }),
+    c("component-listed-twice", {
+      "c/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonLabels: {c: d}\n",
+      ...k(`${RES}components: [c, c]\n`),
+    }),
+    c("component-missing-kind", {
+      "c/kustomization.yaml": "commonLabels: {c: d}\n",
+      ...k(`${RES}components: [c]\n`),
+    }),
+    c(
+      "namespace-on-namespace-object",
+      k(`${RES}- ns.yaml\nnamespace: target\n`, {
+        "ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n",
+      }),
+    ),
+    c(
+      "prefix-on-cluster-scoped",
+      k(`${RES}- cr.yaml\nnamePrefix: p-\n`, {
+        "cr.yaml":
+          "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\nrules: []\n",
+      }),
+    ),
+    c(
+      "replicas-job-kind",
+      k(`${RES}- job.yaml\nreplicas:\n- name: j\n  count: 2\n`, {
+        "job.yaml":
+          "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n",
+      }),
+    ),
+    c(
+      "replicas-crd-kind",
+      k(`${RES}- x.yaml\nreplicas:\n- name: x\n  count: 2\n`, {
+        "x.yaml": "apiVersion: x.io/v1\nkind: Thing\nmetadata:\n  name: x\nspec:\n  replicas: 1\n",
+      }),
+    ),
+    c(
+      "images-by-digest-name",
+      k(`${RES}images:\n- name: nginx@sha256:aaaa\n  newTag: "2"\n`, {
+        "deploy.yaml": DEPLOY.replace("nginx:1.25", "nginx@sha256:aaaa"),
+      }),
+    ),
+    c(
+      "images-in-crd-field",
+      k(`${RES}- x.yaml\nimages:\n- name: nginx\n  newTag: "2"\n`, {
+        "x.yaml":
+          "apiVersion: x.io/v1\nkind: Thing\nmetadata:\n  name: x\nspec:\n  containers:\n  - image: nginx:1\n  image: nginx:1\n",
+      }),
+    ),
+    c("labels-include-templates-only", k(`${RES}labels:\n- pairs: {t: u}\n  includeTemplates: true\n`)),
+    c("openapi-path-bad-json", k(`${RES}openapi:\n  path: s.json\n`, { "s.json": "{not json" })),
+    c("openapi-unknown-version", k(`${RES}openapi:\n  version: v9.99\n`)),
+    c("crds-not-a-crd", k(`${RES}crds: [cm.yaml]\n`)),
+    c(
+      "smp-unknown-kind-list-replaced",
+      k(
+        `${RES}- x.yaml\npatches:\n- patch: |\n    apiVersion: x.io/v1\n    kind: Thing\n    metadata: {name: x}\n    spec:\n      items: [{name: b}]\n`,
+        { "x.yaml": "apiVersion: x.io/v1\nkind: Thing\nmetadata:\n  name: x\nspec:\n  items: [{name: a}]\n" },
+      ),
+    ),
+    c(
+      "smp-unknown-kind-null-deletes",
+      k(
+        `${RES}- x.yaml\npatches:\n- patch: |\n    apiVersion: x.io/v1\n    kind: Thing\n    metadata: {name: x}\n    spec:\n      a: null\n      b: ~\n`,
+        {
+          "x.yaml": "apiVersion: x.io/v1\nkind: Thing\nmetadata:\n  name: x\nspec:\n  a: 1\n  b: 2\n  c: 3\n",
+        },
+      ),
+    ),
+    c(
+      "name-ref-missing-configmap",
+      k(`${RES}namePrefix: p-\n`, {
+        "deploy.yaml": DEPLOY.replace(
+          "        env:\n",
+          "        envFrom:\n        - configMapRef: {name: missing}\n        env:\n",
+        ),
+      }),
+    ),
+    c(
+      "name-ref-ambiguous",
+      k(`${RES}- cm2.yaml\nnamePrefix: p-\n`, {
+        "cm2.yaml": CM.replace("name: cm", "name: cm\n  namespace: other"),
+        "deploy.yaml": DEPLOY.replace(
+          "        env:\n",
+          "        envFrom:\n        - configMapRef: {name: cm}\n        env:\n",
+        ),
+      }),
+    ),
+    c(
+      "vars-in-non-reference-field",
+      k(`${RES}vars:\n- name: A\n  objref: {kind: Service, name: web, apiVersion: v1}\n`, {
+        "cm.yaml": CM.replace("k: v", "k: $(A)"),
+      }),
+    ),
+    c("helm-globals-only", k(`${RES}helmGlobals: {chartHome: x}\n`)),
+    c("helm-charts-empty-list", k(`${RES}helmCharts: []\n`)),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(
