@@ -270,18 +270,39 @@ export function accumulate(
         : defaultConfig();
     rm.config = mergeConfig(rm.config, own);
     if ((k.crds?.length ?? 0) > 0) rm.config = mergeConfig(rm.config, loadCrdConfig(ldr, k.crds ?? []));
-    runGenerators(ldr, ctx, rm, k, loaded.file);
+    const file = path.join(ldr.root, loaded.file);
+    inFile(file, () => runGenerators(ldr, ctx, rm, k, loaded.file));
     for (const c of k.components ?? []) {
       const dir = ldr.resolve(c);
       if (!ldr.isDir(dir))
         throw new BuildError(`${path.join(ldr.root, loaded.file)}: component '${c}' must be a directory`);
       accumulate(ldr.child(dir), ctx, rm, true);
     }
-    runTransformers(ldr, ctx, rm, k, loaded.file);
-    mergeVars(rm, k.vars ?? [], ctx.vars);
+    inFile(file, () => {
+      runTransformers(ldr, ctx, rm, k, loaded.file);
+      mergeVars(rm, k.vars ?? [], ctx.vars);
+    });
     return { rm, k };
   } finally {
     ctx.visiting.pop();
+  }
+}
+
+// An error of a kustomization's own generators or transformers names its file, once: a base's error
+// keeps the base's name on its way up through the overlays.
+const located = new WeakSet<Error>();
+function inFile(file: string, step: () => void): void {
+  try {
+    step();
+  } catch (e) {
+    if (!(e instanceof BuildError) || located.has(e)) throw e;
+    if (e.message.includes(file)) {
+      located.add(e);
+      throw e;
+    }
+    const wrapped = new BuildError(`${file}: ${e.message}`, { cause: e });
+    located.add(wrapped);
+    throw wrapped;
   }
 }
 

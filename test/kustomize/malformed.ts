@@ -1285,7 +1285,7 @@ function oddCases(): MalformedCase[] {
     c(
       "repl-annotation-key-with-dots",
       k(
-        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [metadata.annotations.[example.com/x], "metadata.labels.a\\\\.b"]\n    options: {create: true}\n`,
+        `${RES}replacements:\n- source: {kind: Service, fieldPath: metadata.name}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: ["metadata.annotations.[example.com/x]", "metadata.labels.a\\\\.b", "metadata.annotations.[a.b.c]"]\n    options: {create: true}\n`,
       ),
     ),
     c(
@@ -1512,7 +1512,7 @@ data:
     }),
     c("gen-merge-options", {
       "base/kustomization.yaml":
-        "configMapGenerator:\n- name: g\n  literals: [a=b]\n  options: {immutable: true, labels: {x: y}}\n",
+        "configMapGenerator:\n- name: g\n  literals: [a=b]\n  options: {immutable: true, labels: {x: z}}\n",
       "kustomization.yaml":
         "resources: [base]\nconfigMapGenerator:\n- name: g\n  behavior: merge\n  literals: [a=c]\n  options: {disableNameSuffixHash: true, annotations: {p: q}}\n",
     }),
