@@ -96,9 +96,14 @@ function walk(
     return;
   }
   let next = node[field];
+  // kyaml never creates a list on the way, but turns a null it meets where the path says list into [].
+  if (next === null && isSeq) {
+    node[field] = [];
+    return;
+  }
   if (next === undefined || next === null) {
-    if (!create) return;
-    next = isSeq ? [] : {};
+    if (!create || isSeq) return;
+    next = {};
     node[field] = next;
   }
   walk(next, parts, i + 1, create, visit);

@@ -1634,6 +1634,20 @@ data:
     ),
     c("helm-globals-only", k(`${RES}helmGlobals: {chartHome: x}\n`)),
     c("helm-charts-empty-list", k(`${RES}helmCharts: []\n`)),
+    c(
+      "statefulset-no-claim-templates-labels",
+      k(`${RES}- sts.yaml\ncommonLabels: {team: a}\n`, {
+        "sts.yaml":
+          "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  volumeClaimTemplates: ~\n  template:\n    spec:\n      containers: [{name: c, image: pg}]\n",
+      }),
+    ),
+    c(
+      "annotations-null-and-empty-untouched",
+      k(RES, {
+        "cm.yaml":
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  annotations: null\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm2\n  annotations: {}\n  labels: {}\n",
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(
@@ -1789,9 +1803,55 @@ data:
   ];
 }
 
+// Odd object shapes under every built-in transformer.
+function shapeSweep(): MalformedCase[] {
+  const shapes: Record<string, string> = {
+    "labels-null":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: null\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+    "annotations-empty":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+    "namespace-empty":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ''\nspec:\n  template: {}\n",
+    "spec-null": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec: null\n",
+    "template-metadata-null":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: {}\n  template:\n    metadata: ~\n    spec:\n      containers: ~\n",
+    "containers-empty":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers: []\n      initContainers: [{name: i, image: 'nginx:1'}]\n",
+    "image-odd":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: 'nginx:'}, {name: b, image: 'nginx@'}, {name: c, image: ''}, {name: d, image: 'docker.io/library/nginx:1@sha256:abc'}, {name: e, image: 'localhost:5000/nginx'}, {name: f, image: 'NGINX'}]\n",
+    cronjob:
+      "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: web\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: nginx}]\n",
+    "kind-lowercase":
+      "apiVersion: apps/v1\nkind: deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+    "no-apiversion":
+      "kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+  };
+  const kusts: Record<string, string> = {
+    namespace: "namespace: ns\n",
+    prefix: "namePrefix: p-\nnameSuffix: -s\n",
+    labels: "commonLabels: {team: a}\n",
+    labelsnew: "labels:\n- pairs: {team: a}\n  includeSelectors: true\n  includeTemplates: true\n",
+    annotations: "commonAnnotations: {note: a}\n",
+    images: "images:\n- name: nginx\n  newName: reg/nginx\n  newTag: '2'\n",
+    replicas: "replicas:\n- name: web\n  count: 5\n",
+    patch:
+      "patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec:\n      template:\n        metadata:\n          labels: {p: q}\n        spec:\n          containers: [{name: c, image: patched}]\n",
+  };
+  const out: MalformedCase[] = [];
+  for (const [sn, obj] of Object.entries(shapes)) {
+    for (const [kn, body] of Object.entries(kusts)) {
+      out.push({
+        name: `shape-${sn}-${kn}`,
+        files: { "o.yaml": obj, "kustomization.yaml": `resources: [o.yaml]\n${body}` },
+      });
+    }
+  }
+  return out;
+}
+
 /** Every malformed case. */
 export function malformedCases(): MalformedCase[] {
-  return [...oddCases(), ...typeSweep(), ...nestedSweep()];
+  return [...oddCases(), ...typeSweep(), ...nestedSweep(), ...shapeSweep()];
 }
 
 function writeTree(dir: string, c: MalformedCase): void {

@@ -86,10 +86,16 @@ export function cleanAnnotations(rm: ResMap): void {
     const meta = r.obj.metadata;
     if (!isObj(meta)) continue;
     const ann = meta.annotations;
+    // kustomize's bookkeeping annotations are on every resource it loads, so an annotation map that
+    // is empty (or null) once they are gone disappears, whatever the build did.
+    if (ann === null) {
+      delete meta.annotations;
+      continue;
+    }
     if (!isObj(ann)) continue;
     const keys = Object.keys(ann);
     if (keys.length === 0) {
-      if (r.annotated) delete meta.annotations;
+      delete meta.annotations;
       continue;
     }
     const raw = rawMetadataText.get(ann);
