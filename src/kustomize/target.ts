@@ -46,6 +46,9 @@ export function readKustomization(ldr: Loader): LoadedKustomization | undefined 
   }
   const file = found[0] as string;
   const text = ldr.read(file);
+  const version = /^%YAML[ \t]+(\S+)/m.exec(text)?.[1];
+  if (version !== undefined && version !== "1.1")
+    throw new BuildError(`${path.join(ldr.root, file)}: found incompatible YAML document (%YAML ${version})`);
   const docs = parseKustomizationText(text, path.join(ldr.root, file));
   if (docs.length === 0 || firstDocumentEmpty(text))
     throw new BuildError(`kustomization file is empty: ${path.join(ldr.root, file)}`);
@@ -160,12 +163,18 @@ function isEmptyObject(o: unknown): boolean {
   return isObj(o) && Object.keys(o).length === 0;
 }
 
+const DIRECTIVE = /^%(YAML|TAG)[ \t]/m;
+
 /** Reads the objects of one resource file (multi-document, `…List` kinds expanded). */
 export function loadResourceFile(ldr: Loader, rel: string): Resource[] {
   const file = path.join(ldr.root, rel);
+  const text = ldr.read(rel);
+  // kyaml splits a stream on `---` lines, which leaves a directive a document of its own that it
+  // cannot read: kustomize refuses any file with a %YAML or %TAG line.
+  if (DIRECTIVE.test(text)) throw new BuildError(`${file}: YAML directives (%YAML, %TAG) are not supported`);
   let docs: unknown[];
   try {
-    docs = parseYamlStream(ldr.read(rel), file);
+    docs = parseYamlStream(text, file);
   } catch (e) {
     if (e instanceof YamlError) throw new BuildError(e.message);
     throw e;

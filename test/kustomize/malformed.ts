@@ -1648,6 +1648,14 @@ data:
           "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  annotations: null\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm2\n  annotations: {}\n  labels: {}\n",
       }),
     ),
+    c("yaml-directive-1-1-resource", k(RES, { "cm.yaml": `%YAML 1.1\n---\n${CM}` })),
+    c(
+      "yaml-directive-later-doc",
+      k(RES, { "cm.yaml": `${CM}---\n%YAML 1.2\n---\n${CM.replace("name: cm", "name: cm2")}` }),
+    ),
+    c("yaml-directive-kustomization-1-2", k(`%YAML 1.2\n---\n${RES}`)),
+    c("yaml-directive-kustomization-1-1", k(`%YAML 1.1\n---\n${RES}`)),
+    c("yaml-percent-in-value", k(RES, { "cm.yaml": CM.replace("k: v", "k: |\n    %YAML 1.2\n    x") })),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(
@@ -1823,6 +1831,14 @@ function shapeSweep(): MalformedCase[] {
       "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: web\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: nginx}]\n",
     "kind-lowercase":
       "apiVersion: apps/v1\nkind: deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+    "label-values-typed":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {n: 1, b: true, f: 1.50, z: null, o: 0x1F}\nspec:\n  selector: {matchLabels: {n: 1}}\n  template:\n    metadata: {labels: {n: 1}, annotations: {b: yes}}\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+    "selector-expressions":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchExpressions: [{key: a, operator: In, values: [b]}]\n  template:\n    spec:\n      containers: [{name: c, image: nginx}]\n",
+    "service-no-selector":
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n",
+    "name-long-upper":
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Web.Name_With-ODD.chars-and-a-very-long-tail-that-keeps-going-and-going-for-ever-and-ever\ndata: {a: b}\n",
     "no-apiversion":
       "kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: c, image: nginx}]\n",
   };
