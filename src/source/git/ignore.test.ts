@@ -41,6 +41,30 @@ describe("buildIgnoreMatcher", () => {
   });
 });
 
+describe("case and literal text", () => {
+  it("matches case-sensitively, as go-git's gitignore matcher (which Flux uses) does", () => {
+    const m = buildIgnoreMatcher([]);
+    expect(m("logo.png", false)).toBe(true);
+    expect(m("LOGO.PNG", false)).toBe(false);
+    const own = buildIgnoreMatcher([], "/Docs/\n*.Tmp\n");
+    expect(own("Docs/a.yaml", false)).toBe(true);
+    expect(own("docs/a.yaml", false)).toBe(false);
+    expect(own("x/y.Tmp", false)).toBe(true);
+    expect(own("x/y.tmp", false)).toBe(false);
+  });
+
+  it("still finds patterns whose literal text is split by wildcards, slashes or classes", () => {
+    const m = buildIgnoreMatcher(
+      [{ dir: "apps", content: "**/gen-*/out?.yaml\n[ab]c.yaml\n" }],
+      "!/keep/**/x\n",
+    );
+    expect(m("apps/a/b/gen-1/out2.yaml", false)).toBe(true);
+    expect(m("apps/ac.yaml", false)).toBe(true);
+    expect(m("apps/cc.yaml", false)).toBe(false);
+    expect(m("apps/a/gen-1/other.yaml", false)).toBe(false);
+  });
+});
+
 describe("directory patterns", () => {
   it("re-includes a directory's files with a later negated directory pattern, as go-git does", () => {
     const m = buildIgnoreMatcher([{ dir: "", content: "/docs/\n" }], "!/docs/\n");

@@ -46,6 +46,11 @@ export type IgnoreMatcher = (path: string, isDir: boolean) => boolean;
 interface Rule {
   domain: string;
   ig: Ignore;
+  /**
+   * Text every path the pattern can match (or lie under) contains: its longest literal run. A path without
+   * it skips the rule (most rules, for most files of a large tree).
+   */
+  needle: string;
   /** Memoised verdicts for directories: many files share them. */
   dirs: Map<string, Verdict>;
 }
@@ -53,7 +58,22 @@ interface Rule {
 type Verdict = "ignored" | "included" | "none";
 
 function rules(domain: string, patterns: readonly string[]): Rule[] {
-  return patterns.map((p) => ({ domain, ig: ignore().add(p), dirs: new Map() }));
+  return patterns.map((p) => ({
+    domain,
+    ig: ignore({ ignorecase: false }).add(p),
+    needle: needleOf(p),
+    dirs: new Map(),
+  }));
+}
+
+// The longest run of literal characters of a pattern, "" (always test) when escapes or classes make that
+// hard to tell. Runs stop at "/" (a leading or inner slash anchors the pattern but is not in the path).
+function needleOf(pattern: string): string {
+  if (/[\\[]/.test(pattern)) return "";
+  const body = pattern.replace(/^!/, "").trimEnd();
+  let best = "";
+  for (const run of body.split(/[*?/]+/)) if (run.length > best.length) best = run;
+  return best;
 }
 
 function verdict(ig: Ignore, path: string): Verdict {
@@ -83,7 +103,7 @@ export function buildIgnoreMatcher(files: readonly IgnoreFile[], specIgnore?: st
     // when it matches the path or one of its parent directories, and the first match decides.
     for (let i = all.length - 1; i >= 0; i--) {
       const rule = all[i];
-      if (!rule) continue;
+      if (!rule || !path.includes(rule.needle)) continue;
       let rel = path;
       if (rule.domain !== "") {
         if (!path.startsWith(`${rule.domain}/`)) continue;
