@@ -7,7 +7,6 @@ import git from "isomorphic-git";
 import { ConditionType, Reason } from "../../api/condition.ts";
 import type { GitRepository } from "../../api/gitrepository.ts";
 import type { KubeClient } from "../../kube/client.ts";
-import { isNotFound } from "../../kube/errors.ts";
 import type { KubeObject, ResourceRef } from "../../kube/object.ts";
 import {
   type Artifact,
@@ -18,7 +17,7 @@ import {
   stagingDir,
   storeArtifact,
 } from "../../source/git/artifact.ts";
-import { authFromSecret, type GitAuth, type SecretData } from "../../source/git/auth.ts";
+import type { SecretData } from "../../source/git/auth.ts";
 import { GitSourceError } from "../../source/git/errors.ts";
 import { fetchCommit } from "../../source/git/fetch.ts";
 import { type ResolvedRef, type ResolveOptions, resolveRef } from "../../source/git/refs.ts";
@@ -56,36 +55,6 @@ export async function readSecretData(
     }
   }
   return out;
-}
-
-/** The auth for the GitRepository's URL from spec.secretRef; failures are FetchFailed/AuthenticationFailed. */
-export async function readAuth(client: KubeClient, obj: GitRepository): Promise<GitAuth | undefined> {
-  const namespace = obj.metadata.namespace ?? "";
-  const ref = obj.spec.secretRef;
-  let data: SecretData | undefined;
-  if (ref) {
-    try {
-      data = await readSecretData(client, namespace, ref.name);
-    } catch (err) {
-      const why = isNotFound(err) ? `secrets "${ref.name}" not found` : (err as Error).message;
-      throw new ReconcileFailure(
-        {
-          kind: "retry",
-          condition: ConditionType.FetchFailed,
-          reason: Reason.AuthenticationFailed,
-          message: `failed to get secret '${namespace}/${ref.name}': ${why}`,
-        },
-        { cause: err },
-      );
-    }
-  }
-  try {
-    const auth = authFromSecret(obj.spec.url, data);
-    // Without a secretRef an http(s) remote is anonymous; an ssh one fails in openTransport.
-    return data === undefined && auth.kind === "http" ? undefined : auth;
-  } catch (err) {
-    throw fetchFailure(err);
-  }
 }
 
 /** Resolves the ref with one round trip; failures are FetchFailed with Flux's reasons. */
