@@ -4,6 +4,7 @@ import path from "node:path";
 import { defaultConfig, loadConfigurations, mergeConfig } from "./config/transformer-config.ts";
 import { loadCrdConfig } from "./crds.ts";
 import { generate } from "./generators/configmap-secret.ts";
+import { checkJsonCompatible } from "./json-compat.ts";
 import {
   describeIssue,
   foldKeys,
@@ -179,6 +180,7 @@ export function loadResourceFile(ldr: Loader, rel: string): Resource[] {
     if (e instanceof YamlError) throw new BuildError(e.message);
     throw e;
   }
+  checkJsonCompatible(text, docs, file);
   const out = resourcesFromDocs(docs, file);
   for (const r of out) {
     r.origin = { path: file };
