@@ -1886,9 +1886,56 @@ function shapeSweep(): MalformedCase[] {
   return out;
 }
 
+// Replacement options against target fields of every shape.
+function replacementSweep(): MalformedCase[] {
+  const target =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\ndata:\n  s: a-b-c\n  e: ''\nspec:\n  n: 5\n  b: true\n  l: [x, y]\n  m: {p: q}\n  z: null\n";
+  const source =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  v: new\n  dotted: a.b.c\nspec:\n  num: 7\n  list: [1, 2]\n  map: {k: v}\n";
+  const sources: Record<string, string> = {
+    str: "fieldPath: data.v",
+    num: "fieldPath: spec.num",
+    list: "fieldPath: spec.list",
+    map: "fieldPath: spec.map",
+    delim: "fieldPath: data.dotted\n    options: {delimiter: '.', index: 1}",
+  };
+  const paths = [
+    "data.s",
+    "data.e",
+    "spec.n",
+    "spec.b",
+    "spec.l",
+    "spec.m",
+    "spec.z",
+    "spec.missing",
+    "spec.l.1",
+    "spec.l.9",
+    "spec.m.p",
+  ];
+  const options: Record<string, string> = {
+    none: "",
+    create: "\n    options: {create: true}",
+    delim: "\n    options: {delimiter: '-', index: 1}",
+    delimneg: "\n    options: {delimiter: '-', index: -1, create: true}",
+  };
+  const out: MalformedCase[] = [];
+  for (const [sn, src] of Object.entries(sources)) {
+    for (const p of paths) {
+      for (const [on, opt] of Object.entries(options)) {
+        const kust = `resources: [t.yaml, s.yaml]\nreplacements:\n- source:\n    name: src\n    ${src}\n  targets:\n  - select: {name: t}\n    fieldPaths: [${p}]${opt}\n`;
+        out.push({
+          name: `rsweep-${sn}-${p.replaceAll(".", "_")}-${on}`,
+          files: { "t.yaml": target, "s.yaml": source, "kustomization.yaml": kust },
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /** Every malformed case. */
 export function malformedCases(): MalformedCase[] {
-  return [...oddCases(), ...typeSweep(), ...nestedSweep(), ...shapeSweep()];
+  return [...oddCases(), ...typeSweep(), ...nestedSweep(), ...shapeSweep(), ...replacementSweep()];
 }
 
 function writeTree(dir: string, c: MalformedCase): void {

@@ -124,7 +124,9 @@ function find(node: unknown, parts: readonly string[], create: boolean): Slot[] 
       return;
     }
     if (!isObj(cur)) return;
-    if (!(part in cur) || cur[part] === null) {
+    // A null field is there to be set (kyaml finds it); on the way it counts as missing.
+    const last = i + 1 === parts.length;
+    if (!(part in cur) || (cur[part] === null && !last)) {
       if (!create) return;
       if (i + 1 < parts.length) cur[part] = (parts[i + 1] as string).startsWith("[") ? [] : {};
     }
@@ -203,13 +205,15 @@ function setValue(slot: Slot, value: unknown, opts: Opts | undefined): void {
     else slot.holder[slot.key as string] = v;
   };
   const current = get();
+  const collection = isObj(value) || Array.isArray(value);
   let v = value;
   if (opts?.delimiter) {
-    if (isObj(current) || Array.isArray(current))
+    // A field created for a map or list value is no scalar either.
+    if (isObj(current) || Array.isArray(current) || (current === undefined && collection))
       throw new BuildError("delimiter option can only be used with scalar nodes");
     const parts = current === undefined ? [""] : scalarText(current).split(opts.delimiter);
     const idx = opts.index ?? 0;
-    const text = scalarText(value);
+    const text = collection ? "" : scalarText(value);
     if (idx < 0) parts.unshift(text);
     else if (idx >= parts.length) parts.push(text);
     else parts[idx] = text;
@@ -219,8 +223,26 @@ function setValue(slot: Slot, value: unknown, opts: Opts | undefined): void {
   if (scalarTarget) {
     // A scalar target keeps its own type; only the text changes (a collection has no text).
     const t = isObj(v) || Array.isArray(v) ? "" : scalarText(v);
-    set(typeof current === "string" ? t : decodePlain(t));
+    set(retyped(current, t));
   } else set(deepClone(v));
+}
+
+function tagOf(v: unknown): string {
+  if (v === null) return "!!null";
+  if (typeof v === "boolean") return "!!bool";
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) return "!!int";
+  return typeof v === "number" ? "!!float" : "!!str";
+}
+
+// kyaml keeps a scalar target's tag and swaps its text, so the text must still read as that type:
+// `new` cannot become an int or a null, `7` cannot become a bool.
+function retyped(current: unknown, t: string): unknown {
+  if (typeof current === "string") return t;
+  const d = decodePlain(t);
+  const want = tagOf(current);
+  const got = tagOf(d);
+  if (want === got || (want === "!!float" && got === "!!int")) return d;
+  throw new BuildError(`cannot decode ${got} \`${t}\` as a ${want}`);
 }
 
 // kustomize looks into the first string on the path that parses as YAML; when the rest of the path
