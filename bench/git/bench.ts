@@ -1,11 +1,13 @@
 // Benchmark of the GitRepository source against the real `git http-backend` server of the test harness:
-//   node bench/git/bench.ts [--files 20000] [--commits 500] [--runs 2] [--polls 20] [--disk] [--work DIR]
+//   node bench/git/bench.ts [--files 20000] [--commits 500] [--runs 2] [--polls 20] [--disk] [--work DIR] [--dist]
+// --dist runs the child on the compiled dist/ (`npm run build` first), as the container image does, which
+// leaves out the TypeScript type stripping of every module at start-up.
 // (a) a first fetch (ref, shallow fetch, tree, artifact as the reconciler's buildArtifact makes it) in a
 //     child process against `git clone --depth 1 --single-branch` of the same repository, alternating,
 //     with peak memory; --disk adds a run that archives the tree by reading it back from disk;
 // (b) no-change polls (ref advertisement compared with the stored artifact): round trips and time.
 // Clones and artifacts go under --work (default: the OS temp dir). Prints markdown tables.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,8 +34,17 @@ const { values: args } = parseArgs({
     polls: { type: "string", default: "20" },
     disk: { type: "boolean", default: false },
     work: { type: "string" },
+    dist: { type: "boolean", default: false },
   },
 });
+if (args.dist) {
+  const built = spawnSync("npm", ["run", "-s", "build"], {
+    cwd: path.join(import.meta.dirname, "..", ".."),
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}${built.stderr}`);
+}
+const childEnv = { ...process.env, DRIFTLESS_BENCH_DIST: args.dist ? "1" : "0" };
 const files = Number(args.files);
 const commits = Number(args.commits);
 const runs = Number(args.runs);
@@ -62,12 +73,12 @@ interface Timed {
 }
 
 // Runs a command under GNU time (when installed) for its peak memory; wall time measured here.
-function timed(cmd: string, argv: readonly string[]): Promise<Timed> {
+function timed(cmd: string, argv: readonly string[], env?: NodeJS.ProcessEnv): Promise<Timed> {
   const useTime = existsSync(TIME);
   const [bin, binArgs] = useTime ? [TIME, ["-f", "@@rss %M %U %S", cmd, ...argv]] : [cmd, [...argv]];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(bin, binArgs, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, binArgs, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -150,7 +161,7 @@ try {
     for (const mode of args.disk ? (["reconciler", "disk"] as const) : (["reconciler"] as const)) {
       const root = path.join(work, `storage-${r}-${mode}`);
       await resetHttpRequests(info);
-      const d = await timed(process.execPath, [childScript, url, root, mode]);
+      const d = await timed(process.execPath, [childScript, url, root, mode], childEnv);
       const report = JSON.parse(d.stdout) as ChildReport;
       if (report.files !== gitFiles) {
         throw new Error(`driftless wrote ${report.files} files, git checked out ${gitFiles}`);

@@ -7,18 +7,23 @@
 // it archived from memory (and still does with spec.include), for comparison.
 // Prints one JSON line: phase times and CPU, requests, files, artifact digest and revision, max RSS.
 import { join } from "node:path";
-import { buildArtifact } from "../../src/controller/gitrepository/source.ts";
-import {
-  type Artifact,
-  type ArtifactLocation,
-  stagedTree,
-  stagingDir,
-  storeArtifact,
-} from "../../src/source/git/artifact.ts";
-import { fetchCommit } from "../../src/source/git/fetch.ts";
-import { resolveRef } from "../../src/source/git/refs.ts";
-import { openTransport } from "../../src/source/git/transport.ts";
-import { writeTree } from "../../src/source/git/tree.ts";
+import type { Artifact, ArtifactLocation } from "../../src/source/git/artifact.ts";
+
+// With DRIFTLESS_BENCH_DIST=1 the modules come from the compiled dist/ (what the container runs: no type
+// stripping at start-up), else from the TypeScript sources.
+const fromDist = process.env.DRIFTLESS_BENCH_DIST === "1";
+const load = <T>(module: string): Promise<T> =>
+  import(fromDist ? `../../dist/${module}.js` : `../../src/${module}.ts`) as Promise<T>;
+const { buildArtifact } = await load<typeof import("../../src/controller/gitrepository/source.ts")>(
+  "controller/gitrepository/source",
+);
+const { stagedTree, stagingDir, storeArtifact } =
+  await load<typeof import("../../src/source/git/artifact.ts")>("source/git/artifact");
+const { fetchCommit } = await load<typeof import("../../src/source/git/fetch.ts")>("source/git/fetch");
+const { resolveRef } = await load<typeof import("../../src/source/git/refs.ts")>("source/git/refs");
+const { openTransport } =
+  await load<typeof import("../../src/source/git/transport.ts")>("source/git/transport");
+const { writeTree } = await load<typeof import("../../src/source/git/tree.ts")>("source/git/tree");
 
 const [url, root, mode = "reconciler"] = process.argv.slice(2);
 if (!url || !root || (mode !== "reconciler" && mode !== "disk")) {
