@@ -1933,9 +1933,102 @@ function replacementSweep(): MalformedCase[] {
   return out;
 }
 
+// Image references of every form against images entries of every form.
+function imageSweep(): MalformedCase[] {
+  const refs = [
+    "nginx",
+    "nginx:1.25",
+    "nginx@sha256:aaaa",
+    "nginx:1.25@sha256:aaaa",
+    "docker.io/nginx:1",
+    "library/nginx",
+    "reg:5000/nginx:1",
+    "reg:5000/team/nginx",
+    "NGINX:1",
+    "nginx:",
+    "nginx-extra:1",
+    "my.nginx:1",
+    "nginx/sub:1",
+  ];
+  const entries: Record<string, string> = {
+    tag: "- name: nginx\n  newTag: '2'",
+    name: "- name: nginx\n  newName: reg.io/x",
+    digest: "- name: nginx\n  digest: sha256:bbbb",
+    all: "- name: nginx\n  newName: reg.io/x\n  newTag: '2'\n  digest: sha256:bbbb",
+    suffix: "- name: nginx\n  tagSuffix: -alpine",
+    regport: "- name: reg:5000/nginx\n  newTag: '3'",
+    newnametag: "- name: nginx\n  newName: reg.io/x:9",
+    emptyname: "- name: ''\n  newTag: '2'",
+  };
+  const out: MalformedCase[] = [];
+  for (const [en, entry] of Object.entries(entries)) {
+    const containers = refs.map((r, i) => `      - name: c${i}\n        image: "${r}"\n`).join("");
+    const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n${containers}`;
+    out.push({
+      name: `isweep-${en}`,
+      files: { "d.yaml": deploy, "kustomization.yaml": `resources: [d.yaml]\nimages:\n${entry}\n` },
+    });
+  }
+  return out;
+}
+
+// JSON 6902 operations against paths of every kind.
+function jsonPatchSweep(): MalformedCase[] {
+  const obj =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\ndata:\n  a: x\nspec:\n  list: [a, b, c]\n  map: {k: v, 'sl/ash': 1, 'ti~lde': 2}\n  n: 1\n  z: null\n";
+  const paths = [
+    "/spec/n",
+    "/spec/missing",
+    "/spec/missing/deep",
+    "/spec/list/0",
+    "/spec/list/3",
+    "/spec/list/9",
+    "/spec/list/-",
+    "/spec/list/01",
+    "/spec/map/sl~1ash",
+    "/spec/map/ti~0lde",
+    "/spec/map/k/x",
+    "/spec/z",
+    "/spec/z/x",
+    "/spec/n/x",
+    "/spec",
+    "/spec/list/-1",
+    "/spec/list/-3",
+    "/spec/list/-4",
+    "/spec/list/+1",
+    "spec/n",
+    "meta/spec/n",
+  ];
+  const ops: Record<string, (p: string) => string> = {
+    add: (p) => `{"op": "add", "path": "${p}", "value": "new"}`,
+    remove: (p) => `{"op": "remove", "path": "${p}"}`,
+    replace: (p) => `{"op": "replace", "path": "${p}", "value": {"o": 1}}`,
+    test: (p) => `{"op": "test", "path": "${p}", "value": 1}`,
+    copy: (p) => `{"op": "copy", "from": "/spec/map", "path": "${p}"}`,
+    move: (p) => `{"op": "move", "from": "${p}", "path": "/spec/moved"}`,
+  };
+  const out: MalformedCase[] = [];
+  for (const [on, op] of Object.entries(ops)) {
+    for (const p of paths) {
+      const name = `jsweep-${on}${p.replaceAll("/", "_").replaceAll("~", "T")}`;
+      const kust = `resources: [t.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: '[${op(p)}]'\n`;
+      out.push({ name, files: { "t.yaml": obj, "kustomization.yaml": kust } });
+    }
+  }
+  return out;
+}
+
 /** Every malformed case. */
 export function malformedCases(): MalformedCase[] {
-  return [...oddCases(), ...typeSweep(), ...nestedSweep(), ...shapeSweep(), ...replacementSweep()];
+  return [
+    ...oddCases(),
+    ...typeSweep(),
+    ...nestedSweep(),
+    ...shapeSweep(),
+    ...replacementSweep(),
+    ...imageSweep(),
+    ...jsonPatchSweep(),
+  ];
 }
 
 function writeTree(dir: string, c: MalformedCase): void {

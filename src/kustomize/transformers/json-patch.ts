@@ -9,21 +9,38 @@ export interface Op {
   from?: string;
 }
 
+// evanphx/json-patch drops whatever precedes the first `/`, so `spec/x` reads as `/x`.
 function pointer(p: string): string[] {
   if (p === "") return [];
-  if (!p.startsWith("/")) throw new BuildError(`invalid JSON pointer: ${p}`);
   return p
-    .slice(1)
     .split("/")
+    .slice(1)
     .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+// An array index as evanphx/json-patch (v4) reads it: Go's Atoi (sign and leading zeros allowed) and
+// negative indices counted from the end; `add` may also name the position after the last element.
+function arrayIndex(list: readonly unknown[], key: string, forAdd: boolean): number | undefined {
+  if (!/^[+-]?\d+$/.test(key)) return undefined;
+  let i = Number(key);
+  const size = forAdd ? list.length + 1 : list.length;
+  if (i >= size || i < -size) return undefined;
+  if (i < 0) i += size;
+  return i;
+}
+
+function step(cur: unknown, key: string): unknown {
+  if (Array.isArray(cur)) {
+    const i = arrayIndex(cur, key, false);
+    return i === undefined ? undefined : cur[i];
+  }
+  return isObj(cur) ? cur[key] : undefined;
 }
 
 function parent(doc: unknown, parts: string[], op: string, path: string): { holder: unknown; last: string } {
   let cur = doc;
   for (const key of parts.slice(0, -1)) {
-    if (Array.isArray(cur)) cur = cur[Number(key)];
-    else if (isObj(cur)) cur = cur[key];
-    else cur = undefined;
+    cur = step(cur, key);
     if (cur === undefined || cur === null)
       throw new BuildError(`${op} operation does not apply: doc is missing path: "${path}"`);
   }
@@ -32,21 +49,18 @@ function parent(doc: unknown, parts: string[], op: string, path: string): { hold
 
 function index(list: unknown[], key: string, op: string, path: string, allowEnd: boolean): number {
   if (key === "-" && allowEnd) return list.length;
-  if (!/^\d+$/.test(key))
+  if (!/^[+-]?\d+$/.test(key))
     throw new BuildError(`${op} operation does not apply: invalid index in path "${path}"`);
-  const i = Number(key);
-  if (i > list.length || (!allowEnd && i >= list.length)) {
+  const i = arrayIndex(list, key, allowEnd);
+  if (i === undefined)
     throw new BuildError(`${op} operation does not apply: index out of bounds in path "${path}"`);
-  }
   return i;
 }
 
 function get(doc: unknown, path: string, op: string): unknown {
   let cur = doc;
   for (const key of pointer(path)) {
-    if (Array.isArray(cur)) cur = cur[Number(key)];
-    else if (isObj(cur)) cur = cur[key];
-    else cur = undefined;
+    cur = step(cur, key);
     if (cur === undefined)
       throw new BuildError(`${op} operation does not apply: doc is missing path: "${path}"`);
   }
@@ -100,12 +114,9 @@ export function applyJsonPatch(docIn: unknown, ops: readonly Op[]): unknown {
         }
         const { holder, last } = parent(doc, parts, "replace", o.path);
         if (Array.isArray(holder)) holder[index(holder, last, "replace", o.path, false)] = deepClone(o.value);
-        else if (isObj(holder)) {
-          if (!Object.hasOwn(holder, last)) {
-            throw new BuildError(`replace operation does not apply: doc is missing key: ${o.path}`);
-          }
-          holder[last] = deepClone(o.value);
-        } else throw new BuildError(`replace operation does not apply: doc is missing path: ${o.path}`);
+        // evanphx/json-patch replaces a missing key of an object by adding it.
+        else if (isObj(holder)) holder[last] = deepClone(o.value);
+        else throw new BuildError(`replace operation does not apply: doc is missing path: ${o.path}`);
         break;
       }
       case "move": {
