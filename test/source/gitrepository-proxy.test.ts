@@ -1,6 +1,7 @@
 // spec.proxySecretRef: the remote traffic goes through the proxy of the Secret — absolute-form requests for
 // http remotes, CONNECT tunnels for https ones, SOCKS5 for either — with proxy basic auth; a proxy that is
-// down or refuses the credentials fails the fetch with a readable message, and ssh is refused as Flux does.
+// down or refuses the credentials fails the fetch with a readable message; ssh goes through SOCKS5 proxies
+// only, as in Flux.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import {
   createServer as createTcpServer,
@@ -304,7 +305,7 @@ describe("proxySecretRef", () => {
     expect(condition(s, "FetchFailed")?.message).toContain(message);
   });
 
-  it("refuses to carry ssh through a proxy", async () => {
+  it("refuses to carry ssh through an http proxy", async () => {
     await applySecret(h, ns, "ssh-creds", secretData(info).ssh);
     await applyRepo(h, ns, "ssh-proxied", {
       url: repoUrl(info, "ssh", "proxied"),
@@ -313,6 +314,27 @@ describe("proxySecretRef", () => {
       proxySecretRef: { name: "open-proxy" },
     });
     const s = statusOf(await waitNotReady(h, ns, "ssh-proxied", "GitOperationFailed"));
-    expect(condition(s, "FetchFailed")?.message).toContain("ssh through a proxy is not supported");
+    expect(condition(s, "FetchFailed")?.message).toContain(
+      "ssh through a proxy is not supported for http proxies",
+    );
+  });
+
+  it("carries ssh through a SOCKS5 proxy, as Flux's ssh transport does", async () => {
+    await applySecret(h, ns, "ssh-creds-socks", secretData(info).ssh);
+    await applySecret(h, ns, "socks-proxy-ssh", {
+      address: `socks5://127.0.0.1:${socks.port}`,
+      username: PROXY_USER,
+      password: PROXY_PASSWORD,
+    });
+    const before = socks.tunnels.length;
+    await applyRepo(h, ns, "ssh-via-socks", {
+      url: repoUrl(info, "ssh", "proxied"),
+      ref: { branch: "main" },
+      secretRef: { name: "ssh-creds-socks" },
+      proxySecretRef: { name: "socks-proxy-ssh" },
+    });
+    await waitReady(h, ns, "ssh-via-socks");
+    const sshHost = new URL(repoUrl(info, "ssh", "proxied")).host;
+    expect(socks.tunnels.slice(before)).toContain(sshHost);
   });
 });

@@ -7,6 +7,8 @@
 //                                              and stream everything upload-pack writes back as the response.
 // A `Git-Protocol` header becomes GIT_PROTOCOL in the exec environment (protocol v2 when the server accepts
 // the variable). Host keys are checked against known_hosts only: an unknown host or a changed key fails.
+
+import type { Duplex } from "node:stream";
 import type { GitHttpRequest, GitHttpResponse } from "isomorphic-git";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import type { SshAuth } from "./auth.ts";
@@ -41,6 +43,8 @@ export interface SshClientOptions {
   signal?: AbortSignal;
   /** Handshake timeout (default 20 s). */
   readyTimeoutMs?: number;
+  /** Opens the TCP stream to the server (a proxy tunnel); default: ssh2 dials host:port itself. */
+  dial?: () => Promise<Duplex>;
 }
 
 /** An isomorphic-git http client over one SSH connection; close() ends the connection. */
@@ -201,15 +205,37 @@ export function createSshHttpClient(opts: SshClientOptions): SshHttpClient {
       const algorithms = hostKeyAlgorithms(known);
       // With no entry for the host let the handshake run so the failure names the cause (unknown host).
       if (algorithms.length > 0) config.algorithms = { serverHostKey: algorithms as never };
-      try {
-        c.connect(config);
-      } catch (err) {
-        signal?.removeEventListener("abort", onAbort);
-        const message = err instanceof Error ? err.message : String(err);
-        reject(
-          new GitSourceError(GitErrorCode.InvalidAuth, `ssh: unusable identity: ${message}`, { cause: err }),
-        );
+      const start = (): void => {
+        try {
+          c.connect(config);
+        } catch (err) {
+          signal?.removeEventListener("abort", onAbort);
+          const message = err instanceof Error ? err.message : String(err);
+          reject(
+            new GitSourceError(GitErrorCode.InvalidAuth, `ssh: unusable identity: ${message}`, {
+              cause: err,
+            }),
+          );
+        }
+      };
+      if (!opts.dial) {
+        start();
+        return;
       }
+      opts.dial().then(
+        (sock) => {
+          config.sock = sock as ConnectConfig["sock"];
+          start();
+        },
+        (err: unknown) => {
+          signal?.removeEventListener("abort", onAbort);
+          if (err instanceof GitSourceError) reject(err);
+          else {
+            const message = err instanceof Error ? err.message : String(err);
+            reject(new GitSourceError(GitErrorCode.Transport, `ssh: ${message}`, { cause: err }));
+          }
+        },
+      );
     });
     // A failed connection is not retried within this client.
     return conn;

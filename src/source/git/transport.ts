@@ -4,7 +4,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git
 import { authorizationHeader, type GitAuth, redactUrl, transportOf } from "./auth.ts";
 import { GitErrorCode, GitSourceError } from "./errors.ts";
 import { createHttpClient } from "./http-client.ts";
-import { type ProxyConfig, proxyAddress } from "./proxy.ts";
+import { type ProxyConfig, proxyAddress, tunnel } from "./proxy.ts";
 import { createSshHttpClient, parseSshUrl, SSH_PLACEHOLDER_ORIGIN } from "./ssh-client.ts";
 
 /** A remote ready for isomorphic-git calls. */
@@ -26,7 +26,7 @@ export interface TransportOptions {
   /** Aborts in-flight requests (use for the GitRepository's timeout). */
   signal?: AbortSignal;
   userAgent?: string;
-  /** Send the remote traffic through this proxy (http(s) remotes only). */
+  /** Send the remote traffic through this proxy (ssh remotes: socks5 proxies only). */
   proxy?: ProxyConfig;
 }
 
@@ -39,11 +39,12 @@ export function openTransport(
   const kind = transportOf(url);
   const displayUrl = redactUrl(url);
   if (kind === "ssh") {
-    if (opts.proxy) {
+    const proxy = opts.proxy;
+    if (proxy && proxy.url.protocol !== "socks5:") {
       // Flux's ssh transport dials through socks5 proxies only (an http proxy fails there too).
       throw new GitSourceError(
         GitErrorCode.Transport,
-        `ssh through a proxy is not supported (proxy ${opts.proxy.url.protocol}//${proxyAddress(opts.proxy)}); use an http(s) URL`,
+        `ssh through a proxy is not supported for ${proxy.url.protocol.replace(":", "")} proxies (proxy ${proxy.url.protocol}//${proxyAddress(proxy)}); use a socks5 proxy or an http(s) URL`,
       );
     }
     if (auth?.kind !== "ssh") {
@@ -53,7 +54,12 @@ export function openTransport(
       );
     }
     const target = parseSshUrl(url);
-    const client = createSshHttpClient({ target, auth, signal: opts.signal });
+    const client = createSshHttpClient({
+      target,
+      auth,
+      signal: opts.signal,
+      ...(proxy ? { dial: () => tunnel(proxy, target.host, target.port, opts.signal) } : {}),
+    });
     return {
       kind,
       url: `${SSH_PLACEHOLDER_ORIGIN}${target.path}`,
