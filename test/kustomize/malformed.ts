@@ -2018,6 +2018,47 @@ function jsonPatchSweep(): MalformedCase[] {
   return out;
 }
 
+// Strategic-merge patches of odd shapes against lists with merge keys.
+function smpSweep(): MalformedCase[] {
+  const deploy =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x\n        ports: [{containerPort: 80, protocol: TCP}, {containerPort: 81}]\n        env: [{name: E, value: '1'}]\n      - name: b\n        image: y\n      volumes: [{name: v, emptyDir: {}}]\n";
+  const bodies: Record<string, string> = {
+    "no-key": "containers:\n- image: z",
+    "dup-key": "containers:\n- name: a\n  image: z1\n- name: a\n  image: z2",
+    "null-elem": "containers:\n- null",
+    "scalar-elem": "containers:\n- just-text",
+    "empty-list": "containers: []",
+    "null-list": "containers: null",
+    "map-for-list": "containers: {name: a}",
+    "new-and-old": "containers:\n- name: c\n  image: n\n- name: a\n  image: z",
+    "ports-multikey":
+      "containers:\n- name: a\n  ports: [{containerPort: 81, protocol: UDP}, {containerPort: 80}]",
+    "env-delete": "containers:\n- name: a\n  env: [{name: E, $patch: delete}]",
+    "elem-replace": "containers:\n- name: a\n  $patch: replace\n  image: only",
+    "volumes-delete-all": "volumes:\n- $patch: delete",
+    "volumes-replace": "volumes:\n- $patch: replace\n- name: w\n  configMap: {name: c}",
+    "retain-keys": "volumes:\n- name: v\n  $retainKeys: [name, configMap]\n  configMap: {name: c}",
+    "delete-primitive": "containers:\n- name: a\n  args: [x]\n  $deleteFromPrimitiveList/args: [y]",
+    "set-order": "$setElementOrder/containers: [{name: b}, {name: a}]\ncontainers:\n- name: a\n  image: z",
+    "key-null-name": "containers:\n- name: null\n  image: z",
+    "key-number-name": "containers:\n- name: 1\n  image: z",
+  };
+  const out: MalformedCase[] = [];
+  for (const [bn, body] of Object.entries(bodies)) {
+    const indented = body.replaceAll("\n", "\n        ");
+    const patch = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      ${indented}\n`;
+    out.push({
+      name: `ssweep-${bn}`,
+      files: {
+        "d.yaml": deploy,
+        "p.yaml": patch,
+        "kustomization.yaml": "resources: [d.yaml]\npatches:\n- path: p.yaml\n",
+      },
+    });
+  }
+  return out;
+}
+
 /** Every malformed case. */
 export function malformedCases(): MalformedCase[] {
   return [
@@ -2028,6 +2069,7 @@ export function malformedCases(): MalformedCase[] {
     ...replacementSweep(),
     ...imageSweep(),
     ...jsonPatchSweep(),
+    ...smpSweep(),
   ];
 }
 

@@ -99,6 +99,14 @@ function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: Schema
     return out;
   }
   if (keys.length > 1) return mergeMultiKey(dest, patch, keys, elSchema);
+  // kyaml matches a patch element without the merge key against every element that has one and drops
+  // them all (the keyed patch elements too): only the target's own keyless elements remain.
+  const key = keys[0] as string;
+  const lacksKey = (el: unknown): boolean =>
+    !isObj(el) ||
+    (!(Object.keys(el).length === 1 && "$patch" in el) && (el[key] === undefined || el[key] === null));
+  if (patch.some(lacksKey))
+    return dest.filter((el) => !isObj(el) || el[key] === undefined || el[key] === null);
   const order: string[] = [];
   const destBy = new Map<string, unknown>();
   const patchBy = new Map<string, unknown>();
@@ -107,7 +115,8 @@ function mergeList(dest: unknown[] | undefined, patch: unknown[], schema: Schema
     const k = keyOf(el, keys);
     if (k === undefined) continue;
     if (!patchBy.has(k) && !destBy.has(k)) order.push(k);
-    patchBy.set(k, el);
+    // Of two patch elements with one key, the first is merged.
+    if (!patchBy.has(k)) patchBy.set(k, el);
   }
   for (const el of dest) {
     const k = keyOf(el, keys);
