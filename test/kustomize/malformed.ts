@@ -2059,6 +2059,48 @@ function smpSweep(): MalformedCase[] {
   return out;
 }
 
+// Generators of a base and an overlay meeting with every behavior.
+function generatorSweep(): MalformedCase[] {
+  const out: MalformedCase[] = [];
+  const bases: Record<string, string> = {
+    cm: "configMapGenerator:\n- name: g\n  literals: [a=1, b=2]\n",
+    cmns: "configMapGenerator:\n- name: g\n  namespace: x\n  literals: [a=1]\n",
+    cmnohash:
+      "configMapGenerator:\n- name: g\n  literals: [a=1]\n  options: {disableNameSuffixHash: true, labels: {l: base}}\n",
+    secret: "secretGenerator:\n- name: g\n  literals: [a=1]\n  type: Opaque\n",
+    resource: "resources: [g.yaml]\n",
+  };
+  const overlays: Record<string, string> = {
+    merge: "configMapGenerator:\n- name: g\n  behavior: merge\n  literals: [b=3, c=4]\n",
+    replace: "configMapGenerator:\n- name: g\n  behavior: replace\n  literals: [c=4]\n",
+    create: "configMapGenerator:\n- name: g\n  behavior: create\n  literals: [c=4]\n",
+    none: "configMapGenerator:\n- name: g\n  literals: [c=4]\n",
+    mergens: "configMapGenerator:\n- name: g\n  namespace: x\n  behavior: merge\n  literals: [c=4]\n",
+    mergehash:
+      "configMapGenerator:\n- name: g\n  behavior: merge\n  literals: [c=4]\n  options: {disableNameSuffixHash: false, annotations: {o: v}}\n",
+    secretmerge: "secretGenerator:\n- name: g\n  behavior: merge\n  literals: [c=4]\n",
+    mergefile: "configMapGenerator:\n- name: g\n  behavior: merge\n  files: [f.txt]\n",
+    mergeenv: "configMapGenerator:\n- name: g\n  behavior: merge\n  envs: [e.env]\n",
+  };
+  for (const [bn, base] of Object.entries(bases)) {
+    for (const [on, overlay] of Object.entries(overlays)) {
+      out.push({
+        name: `gsweep-${bn}-${on}`,
+        files: {
+          "base/kustomization.yaml": base,
+          "base/g.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: g\ndata:\n  a: r\n",
+          "kustomization.yaml": `resources: [base, d.yaml]\n${overlay}`,
+          "d.yaml":
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  volumes: [{name: v, configMap: {name: g}}, {name: s, secret: {secretName: g}}]\n  containers: [{name: c, image: i}]\n",
+          "f.txt": "file\n",
+          "e.env": "E=1\nb=env\n",
+        },
+      });
+    }
+  }
+  return out;
+}
+
 /** Every malformed case. */
 export function malformedCases(): MalformedCase[] {
   return [
@@ -2070,6 +2112,7 @@ export function malformedCases(): MalformedCase[] {
     ...imageSweep(),
     ...jsonPatchSweep(),
     ...smpSweep(),
+    ...generatorSweep(),
   ];
 }
 
