@@ -2101,6 +2101,38 @@ function generatorSweep(): MalformedCase[] {
   return out;
 }
 
+// Label options on workloads of every kind.
+function labelSweep(): MalformedCase[] {
+  const objs = [
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec: {containers: [{name: c, image: i}]}\n",
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  selector: {matchLabels: {app: s}}\n  volumeClaimTemplates: [{metadata: {name: data}}]\n  template:\n    metadata: {labels: {app: s}}\n    spec: {containers: [{name: c, image: i}]}\n",
+    "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        spec: {containers: [{name: c, image: i}]}\n",
+    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  selector: {matchLabels: {app: j}}\n  template:\n    spec: {containers: [{name: c, image: i}]}\n",
+    "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec:\n  selector: {app: d}\n",
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {matchLabels: {app: d}}\n  ingress: [{from: [{podSelector: {matchLabels: {x: y}}}]}]\n",
+    "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: pdb}\nspec:\n  selector: {matchLabels: {app: d}}\n",
+    "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ds}\nspec:\n  template:\n    spec: {containers: [{name: c, image: i}]}\n",
+    "apiVersion: x.io/v1\nkind: Custom\nmetadata: {name: cu}\nspec:\n  selector: {matchLabels: {app: d}}\n",
+  ].join("---\n");
+  const variants: Record<string, string> = {
+    common: "commonLabels: {team: a}\n",
+    plain: "labels:\n- pairs: {team: a}\n",
+    selectors: "labels:\n- pairs: {team: a}\n  includeSelectors: true\n",
+    templates: "labels:\n- pairs: {team: a}\n  includeTemplates: true\n",
+    both: "labels:\n- pairs: {team: a}\n  includeSelectors: true\n  includeTemplates: true\n",
+    fields:
+      "labels:\n- pairs: {team: a}\n  fields:\n  - path: spec/selector/matchLabels\n    kind: Custom\n    create: true\n  - path: metadata/annotations\n    create: true\n",
+    twosets: "labels:\n- pairs: {team: a}\n- pairs: {team: b, tier: x}\n  includeSelectors: true\n",
+    commonandlabels: "commonLabels: {team: a}\nlabels:\n- pairs: {tier: x}\n  includeTemplates: true\n",
+    conflict: "commonLabels: {team: a}\nlabels:\n- pairs: {team: b}\n",
+    annotations: "commonAnnotations: {note: a}\n",
+  };
+  return Object.entries(variants).map(([vn, v]) => ({
+    name: `lsweep-${vn}`,
+    files: { "o.yaml": objs, "kustomization.yaml": `resources: [o.yaml]\n${v}` },
+  }));
+}
+
 /** Every malformed case. */
 export function malformedCases(): MalformedCase[] {
   return [
@@ -2113,6 +2145,7 @@ export function malformedCases(): MalformedCase[] {
     ...jsonPatchSweep(),
     ...smpSweep(),
     ...generatorSweep(),
+    ...labelSweep(),
   ];
 }
 
