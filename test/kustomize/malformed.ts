@@ -1677,6 +1677,56 @@ data:
     c("yaml-key-in-list-item", k(RES, { "cm.yaml": `${CM}spec:\n  items:\n  - 80: http\n` })),
     c("yaml-nan-value", k(RES, { "cm.yaml": `${CM}spec:\n  x: .nan\n` })),
     c("yaml-inf-quoted-ok", k(RES, { "cm.yaml": `${CM}spec:\n  x: ".inf"\n  y: a.inf\n` })),
+    c("path-dot-slash-dup", k("resources:\n- cm.yaml\n- ./cm.yaml\n")),
+    c("path-trailing-slash-dir", {
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": CM,
+      "kustomization.yaml": "resources: [base/]\n",
+    }),
+    c("path-dot-dot-inside", {
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": CM,
+      "kustomization.yaml": "resources: [base/../base]\n",
+    }),
+    c("path-double-slash", {
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": CM,
+      "kustomization.yaml": "resources: [base//cm.yaml]\n",
+    }),
+    c("path-with-spaces", {
+      "my dir/kustomization.yaml": "resources: [cm.yaml]\n",
+      "my dir/cm.yaml": CM,
+      "kustomization.yaml": "resources: [my dir]\n",
+    }),
+    c("path-file-in-base-dir", {
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": CM,
+      "kustomization.yaml": "resources: [base/cm.yaml]\n",
+    }),
+    c("path-base-twice-via-alias", {
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": CM,
+      "kustomization.yaml": "resources: [base, ./base/]\n",
+    }),
+    c("path-git-like", k(`${RES}- github.com/org/repo//path?ref=v1\n`)),
+    c("path-ssh-like", k(`${RES}- git@github.com:org/repo.git\n`)),
+    c("namespace-empty-string", k(`${RES}namespace: ""\n`)),
+    c(
+      "vars-unbalanced",
+      k(`${RES}vars:\n- name: A\n  objref: {kind: Service, name: web, apiVersion: v1}\n`, {
+        "deploy.yaml": DEPLOY.replace('value: "1"', "value: $(A-$(A)"),
+      }),
+    ),
+    c(
+      "name-with-slash-ref",
+      k(`${RES}namePrefix: p-\n`, {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a/b\n",
+        "deploy.yaml": DEPLOY.replace(
+          "        env:\n",
+          "        envFrom:\n        - configMapRef: {name: a/b}\n        env:\n",
+        ),
+      }),
+    ),
     // sortOptions
     c("sort-bad-order", k(`${RES}sortOptions: {order: random}\n`)),
     c(
