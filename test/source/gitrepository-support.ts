@@ -1,7 +1,7 @@
 // Shared steps of the GitRepository controller tests: a controller started in the test process against the
 // test bed (restricted by a label to this suite's objects), GitRepositories applied in a fresh namespace,
 // waits on their status and the events recorded about them.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -14,9 +14,10 @@ import { EventRecorder } from "../../src/controller/runtime/events.ts";
 import { KubeClient } from "../../src/kube/client.ts";
 import { isNotFound } from "../../src/kube/errors.ts";
 import type { KubeObject, ResourceRef } from "../../src/kube/object.ts";
-import { testEnv } from "../harness/context.ts";
+import { createNamespace, testEnv } from "../harness/context.ts";
 import type { GitServersInfo } from "../harness/git/index.ts";
 import { eventually } from "../harness/wait.ts";
+import { secrets } from "./git-helpers.ts";
 
 /** The GitRepository resource. */
 export const GITREPOS: ResourceRef = {
@@ -86,6 +87,26 @@ export async function startController(
   };
 }
 
+/** What the tests of one file share: its controller, the test bed's git servers and a fresh namespace. */
+export interface Suite {
+  h: Harness;
+  info: GitServersInfo;
+  ns: string;
+}
+
+/** Starts the controller of `suite` and creates a namespace named after namespacePrefix. */
+export async function startSuite(suite: string, namespacePrefix: string): Promise<Suite> {
+  const info = testEnv().git;
+  const h = await startController(suite);
+  const ns = await createNamespace(namespacePrefix);
+  return { h, info, ns };
+}
+
+/** The directory of the artifact served for GitRepository namespace/name, or "" when there is none. */
+export function artifactDir(h: Harness, namespace: string, name: string): string {
+  return h.registry.getArtifact({ kind: "GitRepository", namespace, name })?.dir ?? "";
+}
+
 /** A GitRepository manifest labelled for the suite. */
 export function gitRepository(
   h: Harness,
@@ -127,20 +148,7 @@ export async function applySecret(
 }
 
 /** Secret data for the test servers' credentials, with Flux's key names. */
-export function secretData(info: GitServersInfo) {
-  const read = (p: string): string => readFileSync(p, "utf8");
-  return {
-    basic: { username: info.credentials.username, password: info.credentials.password },
-    bearer: { bearerToken: info.credentials.bearerToken },
-    ca: { "ca.crt": info.tls.caPem },
-    mtls: {
-      "ca.crt": info.tls.caPem,
-      "tls.crt": read(info.tls.clientCertFile),
-      "tls.key": read(info.tls.clientKeyFile),
-    },
-    ssh: { identity: read(info.ssh.clientKeyFile), known_hosts: info.ssh.knownHostsLine },
-  };
-}
+export const secretData = secrets;
 
 /** The object as stored, or undefined when it is gone. */
 export async function getRepo(h: Harness, namespace: string, name: string): Promise<KubeObject | undefined> {
