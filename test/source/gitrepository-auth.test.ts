@@ -3,7 +3,6 @@
 // or the events.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import { commitFiles, createRepo, type GitServersInfo, repoUrl, sshCommands } from "../harness/git/index.ts";
 import {
   applyRepo,
@@ -13,7 +12,7 @@ import {
   getRepo,
   type Harness,
   secretData,
-  startController,
+  startSuite,
   statusOf,
   waitForEvent,
   waitNotReady,
@@ -26,9 +25,7 @@ let ns: string;
 let head: string;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-auth");
-  ns = await createNamespace("gitrepo-auth");
+  ({ h, info, ns } = await startSuite("gitrepository-auth", "gitrepo-auth"));
   await createRepo(info, "auth-app");
   head = (await commitFiles(info, "auth-app", { "app.yaml": "kind: ConfigMap\n" })).sha;
 });
