@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import {
   commitFiles,
   createRepo,
@@ -14,11 +13,12 @@ import {
 } from "../harness/git/index.ts";
 import {
   applyRepo,
+  artifactDir,
   condition,
   type Harness,
   patchSpec,
   requestReconcile,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -30,9 +30,7 @@ let info: GitServersInfo;
 let ns: string;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-content");
-  ns = await createNamespace("gitrepo-content");
+  ({ h, info, ns } = await startSuite("gitrepository-content", "gitrepo-content"));
   await createRepo(info, "content-app");
   await commitFiles(info, "content-app", {
     ".sourceignore": "*.md\n",
@@ -51,7 +49,7 @@ afterAll(async () => {
 });
 
 function dirOf(name: string): string {
-  return h.registry.getArtifact({ kind: "GitRepository", namespace: ns, name })?.dir ?? "";
+  return artifactDir(h, ns, name);
 }
 
 describe("ignore rules", () => {
