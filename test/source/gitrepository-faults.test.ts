@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import {
   clearHttpFaults,
   commitFiles,
@@ -21,7 +20,7 @@ import {
   condition,
   type Harness,
   requestReconcile,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -33,9 +32,7 @@ let info: GitServersInfo;
 let ns: string;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-faults");
-  ns = await createNamespace("gitrepo-faults");
+  ({ h, info, ns } = await startSuite("gitrepository-faults", "gitrepo-faults"));
 });
 
 beforeEach(async () => {
