@@ -8,7 +8,6 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { createServer, type Server } from "node:https";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import { commitFiles, createRepo, type GitServersInfo } from "../harness/git/index.ts";
 import {
   applyRepo,
@@ -16,7 +15,7 @@ import {
   condition,
   type Harness,
   requestReconcile,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -127,9 +126,7 @@ let ns: string;
 let gh: FakeGitHub;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-provider");
-  ns = await createNamespace("gitrepo-provider");
+  ({ h, info, ns } = await startSuite("gitrepository-provider", "gitrepo-provider"));
   await createRepo(info, "gh-app");
   await commitFiles(info, "gh-app", { "app.yaml": "kind: ConfigMap\n" }, { message: "first" });
   gh = await startFakeGitHub(info);
