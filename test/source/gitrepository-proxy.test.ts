@@ -10,7 +10,6 @@ import {
   type Server as TcpServer,
 } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import {
   commitFiles,
   createRepo,
@@ -25,7 +24,7 @@ import {
   condition,
   type Harness,
   secretData,
-  startController,
+  startSuite,
   statusOf,
   waitNotReady,
   waitReady,
@@ -181,9 +180,7 @@ let authed: TestProxy;
 let socks: TestProxy;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-proxy");
-  ns = await createNamespace("gitrepo-proxy");
+  ({ h, info, ns } = await startSuite("gitrepository-proxy", "gitrepo-proxy"));
   await createRepo(info, "proxied");
   await commitFiles(info, "proxied", { "app.yaml": "kind: ConfigMap\n" });
   [open, authed, socks] = await Promise.all([startHttpProxy(false), startHttpProxy(true), startSocksProxy()]);
