@@ -4,14 +4,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import { commitFiles, createRepo, type GitServersInfo, repoUrl, updateRef } from "../harness/git/index.ts";
 import {
   applyRepo,
+  artifactDir,
   condition,
   type Harness,
   requestReconcile,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -25,9 +25,7 @@ let url: string;
 const sha: Record<string, string> = {};
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-refs");
-  ns = await createNamespace("gitrepo-refs");
+  ({ h, info, ns } = await startSuite("gitrepository-refs", "gitrepo-refs"));
   await createRepo(info, "refs-app");
   url = repoUrl(info, "http-anon", "refs-app");
   sha.one = (await commitFiles(info, "refs-app", { "v.txt": "1.0.0\n" }, { tag: "v1.0.0" })).sha;
@@ -55,8 +53,7 @@ async function revisionOf(name: string, ref: Record<string, string> | undefined)
 }
 
 function fileOf(name: string): string {
-  const local = h.registry.getArtifact({ kind: "GitRepository", namespace: ns, name });
-  return readFileSync(join(local?.dir ?? "", "v.txt"), "utf8");
+  return readFileSync(join(artifactDir(h, ns, name), "v.txt"), "utf8");
 }
 
 describe("refs", () => {
