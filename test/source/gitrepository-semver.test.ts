@@ -1,13 +1,12 @@
 // spec.ref.semver with tags of equal precedence (a "v" prefix or build metadata apart): the tag whose commit
 // is newest wins, as Flux sorts them, whatever the tag names; the choice is stable across polls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import { commitFiles, createRepo, type GitServersInfo, repoUrl, tagCommit } from "../harness/git/index.ts";
 import {
   applyRepo,
   type Harness,
   requestReconcile,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitReady,
@@ -19,9 +18,7 @@ let ns: string;
 const commits: Record<string, string> = {};
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-semver");
-  ns = await createNamespace("gitrepo-semver");
+  ({ h, info, ns } = await startSuite("gitrepository-semver", "gitrepo-semver"));
   await createRepo(info, "semver-ties");
   const t = 1_700_000_000;
   const c = async (name: string, time: number): Promise<void> => {
