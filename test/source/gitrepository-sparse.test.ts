@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import {
   commitFiles,
   createRepo,
@@ -14,10 +13,11 @@ import {
 } from "../harness/git/index.ts";
 import {
   applyRepo,
+  artifactDir,
   condition,
   type Harness,
   patchSpec,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -29,9 +29,7 @@ let info: GitServersInfo;
 let ns: string;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-sparse");
-  ns = await createNamespace("gitrepo-sparse");
+  ({ h, info, ns } = await startSuite("gitrepository-sparse", "gitrepo-sparse"));
   await createRepo(info, "sparse-app");
   await commitFiles(info, "sparse-app", {
     "README.md": "# readme\n",
@@ -48,7 +46,7 @@ afterAll(async () => {
 });
 
 function dirOf(name: string): string {
-  return h.registry.getArtifact({ kind: "GitRepository", namespace: ns, name })?.dir ?? "";
+  return artifactDir(h, ns, name);
 }
 
 describe("sparseCheckout", () => {
