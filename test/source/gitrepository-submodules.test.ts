@@ -4,18 +4,18 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import { run } from "../harness/git/exec.ts";
 import { commitFiles, createRepo, type GitServersInfo, repoUrl } from "../harness/git/index.ts";
 import {
   applyRepo,
   applySecret,
+  artifactDir,
   condition,
   type Harness,
   patchSpec,
   requestReconcile,
   secretData,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -72,9 +72,7 @@ function gitmodules(modules: Record<string, { path: string; url: string }>): str
 let libCommit: string;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-submodules");
-  ns = await createNamespace("gitrepo-submodules");
+  ({ h, info, ns } = await startSuite("gitrepository-submodules", "gitrepo-submodules"));
   await applySecret(h, ns, "basic", secretData(info).basic);
   // leaf <- lib (as lib/leaf) <- parent (as vendor/lib), all behind basic auth, relative URLs.
   await createRepo(info, "sm-leaf");
@@ -103,7 +101,7 @@ afterAll(async () => {
 });
 
 function dirOf(name: string): string {
-  return h.registry.getArtifact({ kind: "GitRepository", namespace: ns, name })?.dir ?? "";
+  return artifactDir(h, ns, name);
 }
 
 describe("recurseSubmodules", () => {
