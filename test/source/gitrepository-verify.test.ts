@@ -5,7 +5,6 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import * as openpgp from "openpgp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import { commitFiles, createRepo, type GitServersInfo, repoUrl } from "../harness/git/index.ts";
 import {
   applyRepo,
@@ -13,7 +12,7 @@ import {
   condition,
   type Harness,
   patchSpec,
-  startController,
+  startSuite,
   statusOf,
   waitForStatus,
   waitNotReady,
@@ -68,9 +67,7 @@ async function signedTag(repo: string, tag: string, commit: string, key: openpgp
 }
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-verify");
-  ns = await createNamespace("gitrepo-verify");
+  ({ h, info, ns } = await startSuite("gitrepository-verify", "gitrepo-verify"));
   trusted = await newKey("trusted");
   stranger = await newKey("stranger");
   await applySecret(h, ns, "pgp-keys", { "trusted.asc": trusted.publicKey });
