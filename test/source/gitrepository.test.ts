@@ -4,7 +4,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, testEnv } from "../harness/context.ts";
 import {
   commitFiles,
   createRepo,
@@ -24,6 +23,7 @@ import {
   patchSpec,
   requestReconcile,
   startController,
+  startSuite,
   statusOf,
   waitForEvent,
   waitForStatus,
@@ -37,9 +37,7 @@ let ns: string;
 let head: string;
 
 beforeAll(async () => {
-  info = testEnv().git;
-  h = await startController("gitrepository-core");
-  ns = await createNamespace("gitrepo");
+  ({ h, info, ns } = await startSuite("gitrepository-core", "gitrepo"));
   await createRepo(info, "core-app");
   head = (
     await commitFiles(
