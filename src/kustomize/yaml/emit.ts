@@ -123,6 +123,14 @@ class Emitter {
     this.out.push("\n");
     this.column = 0;
   }
+  /** As go-yaml's write_break: "\n" is the emitter's line break; \r, NEL, U+2028 and U+2029 are copied. */
+  writeBreak(c: string): void {
+    if (c === "\n") this.putBreak();
+    else {
+      this.out.push(c);
+      this.column = 0;
+    }
+  }
   writeIndent(): void {
     const indent = Math.max(this.indent, 0);
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
@@ -251,7 +259,7 @@ class Emitter {
         spaces = true;
       } else if (isBreakCp(c.codePointAt(0) ?? 0)) {
         if (!breaks && c === "\n") this.putBreak();
-        this.putBreak();
+        this.writeBreak(c);
         this.indention = true;
         breaks = true;
       } else {
@@ -287,7 +295,7 @@ class Emitter {
         spaces = true;
       } else if (isBreakCp(c.codePointAt(0) ?? 0)) {
         if (!breaks && c === "\n") this.putBreak();
-        this.putBreak();
+        this.writeBreak(c);
         this.indention = true;
         breaks = true;
       } else {
@@ -353,7 +361,7 @@ class Emitter {
     let breaks = true;
     for (const c of chars) {
       if (isBreakCp(c.codePointAt(0) ?? 0)) {
-        this.putBreak();
+        this.writeBreak(c);
         this.indention = true;
         breaks = true;
       } else {
