@@ -3,7 +3,6 @@
 // artifact written atomically to storage.
 import * as fs from "node:fs";
 import { join } from "node:path";
-import git from "isomorphic-git";
 import { ConditionType, Reason } from "../../api/condition.ts";
 import type { GitRepository } from "../../api/gitrepository.ts";
 import type { KubeClient } from "../../kube/client.ts";
@@ -20,6 +19,7 @@ import {
 import type { SecretData } from "../../source/git/auth.ts";
 import { GitSourceError } from "../../source/git/errors.ts";
 import { fetchCommit } from "../../source/git/fetch.ts";
+import { commitMessage, ObjectStore } from "../../source/git/objects.ts";
 import { type ResolvedRef, type ResolveOptions, resolveRef } from "../../source/git/refs.ts";
 import { type ArchiveResult, archiveFiles, listFiles, type TarEntry } from "../../source/git/tar.ts";
 import type { Transport } from "../../source/git/transport.ts";
@@ -87,8 +87,11 @@ export async function fetchRevision(
 ): Promise<Fetched> {
   try {
     const { ref, fetched } = await fetchCommit({ transport, cacheDir, ref: resolved });
-    const { commit } = await git.readCommit({ fs, gitdir: cacheDir, oid: ref.commit });
-    return { ref, subject: shortMessage(commit.message), downloaded: fetched };
+    // From the pack just indexed (kept in memory for the tree), not isomorphic-git's readCommit, which
+    // would load and index the pack again.
+    const store = await ObjectStore.open(cacheDir);
+    const { data } = await store.get(ref.commit, "commit");
+    return { ref, subject: shortMessage(commitMessage(data)), downloaded: fetched };
   } catch (err) {
     throw fetchFailure(err);
   }

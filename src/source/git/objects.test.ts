@@ -3,7 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyDelta, keepIndexedPack, ObjectStore, objectHeader, parseTree } from "./objects.ts";
+import {
+  applyDelta,
+  commitMessage,
+  keepIndexedPack,
+  ObjectStore,
+  objectHeader,
+  parseTree,
+} from "./objects.ts";
 import { indexPack } from "./pack-index.ts";
 
 let dir: string;
@@ -109,5 +116,16 @@ describe("applyDelta", () => {
 
   it("rejects a delta for another base", () => {
     expect(() => applyDelta(Buffer.from("x"), Buffer.from([5, 1, 1, 0x41]))).toThrow(/base size/);
+  });
+});
+
+describe("commitMessage", () => {
+  it("returns what follows the headers, multi-line signature headers included", () => {
+    const commit = Buffer.from(
+      "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n" +
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n\nSubject line\n\nBody\n",
+    );
+    expect(commitMessage(commit)).toBe("Subject line\n\nBody\n");
+    expect(commitMessage(Buffer.from("tree x\n"))).toBe("");
   });
 });

@@ -104,6 +104,13 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
   return out;
 }
 
+/** The message of a commit object (what follows the headers' blank line). */
+export function commitMessage(data: Buffer): string {
+  const text = data.toString("utf8");
+  const at = text.indexOf("\n\n");
+  return at < 0 ? "" : text.slice(at + 2);
+}
+
 /** Reads objects from a repository's packs and loose objects. */
 export class ObjectStore {
   private readonly gitdir: string;
