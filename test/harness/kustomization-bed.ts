@@ -37,16 +37,13 @@ export interface KsBedOptions {
   readonly applyConcurrency?: number;
 }
 
-/** A running Kustomization controller, its stand-in source, and helpers bound to its control plane. */
-export interface KsBed {
-  readonly client: KubeClient;
-  readonly controller: KustomizationController;
-  /** Every reconcile outcome, oldest first. */
-  readonly outcomes: ReconcileOutcome[];
-  /** Publishes files as revision `main@sha1:<random>` of GitRepository ns/name; returns the revision. */
-  publish(namespace: string, name: string, files: Record<string, string>): Promise<string>;
+/** kubectl against one control plane as admin; never throws on a non-zero exit. */
+export type Kubectl = (args: readonly string[], input?: string) => Promise<KubectlResult>;
+
+/** Helpers reading and writing Kustomizations with kubectl, bound to one control plane. */
+export interface KsCommands {
   /** kubectl against this control plane as admin; never throws on a non-zero exit. */
-  kubectl(args: readonly string[], input?: string): Promise<KubectlResult>;
+  kubectl: Kubectl;
   /** Applies a manifest with kubectl; throws on failure. */
   apply(manifest: string): Promise<void>;
   /** kubectl get … -o jsonpath=…, trimmed; undefined when the object is missing. */
@@ -57,7 +54,66 @@ export interface KsBed {
   waitForReason(namespace: string, name: string, reason: string, timeoutMs?: number): Promise<ConditionView>;
   /** Waits until the Kustomization is Ready on revision rev. */
   waitForRevision(namespace: string, name: string, rev: string, timeoutMs?: number): Promise<void>;
+}
+
+/** A running Kustomization controller, its stand-in source, and helpers bound to its control plane. */
+export interface KsBed extends KsCommands {
+  readonly client: KubeClient;
+  readonly registry: ArtifactRegistry;
+  readonly controller: KustomizationController;
+  /** Every reconcile outcome, oldest first. */
+  readonly outcomes: ReconcileOutcome[];
+  /** Publishes files as revision `main@sha1:<random>` of GitRepository ns/name; returns the revision. */
+  publish(namespace: string, name: string, files: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The Kustomization helpers of the control plane that kubectl talks to. */
+export function ksCommands(kubectl: Kubectl): KsCommands {
+  const apply = async (manifest: string): Promise<void> => {
+    const r = await kubectl(["apply", "-f", "-"], manifest);
+    if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
+  };
+  const jsonpath = async (args: readonly string[], path: string): Promise<string | undefined> => {
+    const r = await kubectl(["get", ...args, "-o", `jsonpath=${path}`]);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  };
+  const condition = async (
+    namespace: string,
+    name: string,
+    type: string,
+  ): Promise<ConditionView | undefined> => {
+    const r = await kubectl(["get", `kustomization/${name}`, "-n", namespace, "-o", "json"]);
+    if (r.code !== 0) return undefined;
+    const obj = JSON.parse(r.stdout) as { status?: { conditions?: (ConditionView & { type: string })[] } };
+    return obj.status?.conditions?.find((c) => c.type === type);
+  };
+  return {
+    kubectl,
+    apply,
+    jsonpath,
+    condition,
+    waitForReason: (namespace, name, reason, timeoutMs = 60_000) =>
+      eventually(
+        async () => {
+          const c = await condition(namespace, name, "Ready");
+          return c?.reason === reason ? c : undefined;
+        },
+        timeoutMs,
+        `ks/${name} Ready reason ${reason}`,
+      ),
+    waitForRevision: async (namespace, name, rev, timeoutMs = 60_000) => {
+      await eventually(
+        async () => {
+          const c = await condition(namespace, name, "Ready");
+          const applied = await jsonpath([`ks/${name}`, "-n", namespace], "{.status.lastAppliedRevision}");
+          return c?.status === "True" && applied === rev ? true : undefined;
+        },
+        timeoutMs,
+        `ks/${name} Ready at ${rev}`,
+      );
+    },
+  };
 }
 
 /** Starts a Kustomization controller against the control plane of `options.kubeconfig`. */
@@ -80,34 +136,13 @@ export async function startKsBed(options: KsBedOptions): Promise<KsBed> {
   });
   await controller.start();
   const root = mkdtempSync(join(tmpdir(), "driftless-ksbed-"));
-  const kubectl = (args: readonly string[], input?: string): Promise<KubectlResult> =>
-    runKubectl(options.kubeconfig, args, input);
-  const apply = async (manifest: string): Promise<void> => {
-    const r = await kubectl(["apply", "-f", "-"], manifest);
-    if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
-  };
-  const jsonpath = async (args: readonly string[], path: string): Promise<string | undefined> => {
-    const r = await kubectl(["get", ...args, "-o", `jsonpath=${path}`]);
-    return r.code === 0 ? r.stdout.trim() : undefined;
-  };
-  const condition = async (
-    namespace: string,
-    name: string,
-    type: string,
-  ): Promise<ConditionView | undefined> => {
-    const r = await kubectl(["get", `kustomization/${name}`, "-n", namespace, "-o", "json"]);
-    if (r.code !== 0) return undefined;
-    const obj = JSON.parse(r.stdout) as { status?: { conditions?: (ConditionView & { type: string })[] } };
-    return obj.status?.conditions?.find((c) => c.type === type);
-  };
+  const commands = ksCommands((args, input) => runKubectl(options.kubeconfig, args, input));
   return {
+    ...commands,
     client,
+    registry,
     controller,
     outcomes,
-    kubectl,
-    apply,
-    jsonpath,
-    condition,
     publish: async (namespace, name, files) => {
       const sha = randomBytes(20).toString("hex");
       const revision = `main@sha1:${sha}`;
@@ -116,33 +151,13 @@ export async function startKsBed(options: KsBedOptions): Promise<KsBed> {
         mkdirSync(dirname(join(dir, p)), { recursive: true });
         writeFileSync(join(dir, p), content);
       }
-      await apply(gitRepository(namespace, name));
-      await setArtifact(kubectl, namespace, name, revision);
+      await commands.apply(gitRepository(namespace, name));
+      await setArtifact(commands.kubectl, namespace, name, revision);
       registry.publish(
         { kind: "GitRepository", namespace, name },
         { revision, digest: `sha256:${sha}`, dir },
       );
       return revision;
-    },
-    waitForReason: (namespace, name, reason, timeoutMs = 60_000) =>
-      eventually(
-        async () => {
-          const c = await condition(namespace, name, "Ready");
-          return c?.reason === reason ? c : undefined;
-        },
-        timeoutMs,
-        `ks/${name} Ready reason ${reason}`,
-      ),
-    waitForRevision: async (namespace, name, rev, timeoutMs = 60_000) => {
-      await eventually(
-        async () => {
-          const c = await condition(namespace, name, "Ready");
-          const applied = await jsonpath([`ks/${name}`, "-n", namespace], "{.status.lastAppliedRevision}");
-          return c?.status === "True" && applied === rev ? true : undefined;
-        },
-        timeoutMs,
-        `ks/${name} Ready at ${rev}`,
-      );
     },
     stop: async () => {
       await controller.stop();
@@ -162,7 +177,7 @@ function gitRepository(namespace: string, name: string): string {
 
 // Sets the GitRepository's status as the source controller would once it stored the artifact.
 async function setArtifact(
-  kubectl: (args: readonly string[]) => Promise<KubectlResult>,
+  kubectl: Kubectl,
   namespace: string,
   name: string,
   revision: string,
