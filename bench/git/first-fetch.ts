@@ -1,5 +1,6 @@
 // Child process of the git benchmark: a GitRepository's first fetch as the source controller does it
-// (resolve the ref, shallow fetch into an empty cache, then buildArtifact: read the tree, write it while
+// (resolve the ref, fetchRevision: shallow fetch into an empty cache and the commit subject, then
+// buildArtifact: read the tree, write it while
 // archiving it, store the artifact), in a fresh process so that its peak memory is its own.
 //   node bench/git/first-fetch.ts <url> <storage root> [reconciler|disk]
 // "reconciler" calls the GitRepository reconciler's buildArtifact (src/controller/gitrepository/source.ts);
@@ -14,12 +15,11 @@ import type { Artifact, ArtifactLocation } from "../../src/source/git/artifact.t
 const fromDist = process.env.DRIFTLESS_BENCH_DIST === "1";
 const load = <T>(module: string): Promise<T> =>
   import(fromDist ? `../../dist/${module}.js` : `../../src/${module}.ts`) as Promise<T>;
-const { buildArtifact } = await load<typeof import("../../src/controller/gitrepository/source.ts")>(
-  "controller/gitrepository/source",
-);
+const { buildArtifact, fetchRevision } = await load<
+  typeof import("../../src/controller/gitrepository/source.ts")
+>("controller/gitrepository/source");
 const { stagedTree, stagingDir, storeArtifact } =
   await load<typeof import("../../src/source/git/artifact.ts")>("source/git/artifact");
-const { fetchCommit } = await load<typeof import("../../src/source/git/fetch.ts")>("source/git/fetch");
 const { resolveRef } = await load<typeof import("../../src/source/git/refs.ts")>("source/git/refs");
 const { openTransport } =
   await load<typeof import("../../src/source/git/transport.ts")>("source/git/transport");
@@ -52,7 +52,8 @@ const resolved = await resolveRef(transport, { branch: "main" });
 const t1 = performance.now();
 const c1 = cpu();
 const m1 = maxRss();
-const { ref } = await fetchCommit({ transport, cacheDir, ref: resolved });
+// As the reconciler: the shallow fetch, then the commit's subject for the NewArtifact event.
+const { ref } = await fetchRevision(transport, cacheDir, resolved);
 const t2 = performance.now();
 const c2 = cpu();
 const m2 = maxRss();
