@@ -8,7 +8,14 @@ import { ApplyError, failureOf, isImmutableError, type ObjectFailure } from "./e
 import { type FieldManagerRef, hasDrifted, kubectlManagers, takeOverPatch } from "./fields.ts";
 import { type IgnoreRules, ignoresWholeObject, resolveIgnoredFields, withoutPaths } from "./ignore.ts";
 import { existsPerDryRun, listLive } from "./live.ts";
-import { Annotations, hasMeta, mapConcurrent, type ResourceManager, skipsExisting } from "./manager.ts";
+import {
+  Annotations,
+  hasMeta,
+  isConnectionError,
+  mapConcurrent,
+  type ResourceManager,
+  skipsExisting,
+} from "./manager.ts";
 import { stages } from "./order.ts";
 import { waitForSet } from "./wait.ts";
 
@@ -50,7 +57,9 @@ export async function applyAll(
   options: ApplyOptions = defaultApplyOptions(),
 ): Promise<ChangeSetEntry[]> {
   const listed = await listLive(m, objects, signal(options));
-  const planned = await mapConcurrent(objects, m.concurrency, (obj, i) => plan(m, obj, options, listed[i]));
+  const planned = await mapConcurrent(objects, m.concurrency, (obj, i) => plan(m, obj, options, listed[i]), {
+    stopOn: isConnectionError,
+  });
   const failures: ObjectFailure[] = [];
   const plans: Plan[] = [];
   planned.forEach((r, i) => {
@@ -60,16 +69,21 @@ export async function applyAll(
   });
   if (failures.length > 0) throw new ApplyError("dry-run", failures);
 
-  const applied = await mapConcurrent(plans, m.concurrency, async (p) => {
-    if (p.action === Action.Unchanged || p.action === Action.Skipped) return entryFor(p.desired, p.action);
-    if (p.recreate) await recreate(m, p.desired);
-    await m.client.apply(p.recreate ? p.desired : p.payload, {
-      force: true,
-      fieldManager: m.owner.fieldManager,
-      ...signal(options),
-    });
-    return entryFor(p.desired, p.recreate ? Action.Created : p.action);
-  });
+  const applied = await mapConcurrent(
+    plans,
+    m.concurrency,
+    async (p) => {
+      if (p.action === Action.Unchanged || p.action === Action.Skipped) return entryFor(p.desired, p.action);
+      if (p.recreate) await recreate(m, p.desired);
+      await m.client.apply(p.recreate ? p.desired : p.payload, {
+        force: true,
+        fieldManager: m.owner.fieldManager,
+        ...signal(options),
+      });
+      return entryFor(p.desired, p.recreate ? Action.Created : p.action);
+    },
+    { stopOn: isConnectionError },
+  );
   const entries: ChangeSetEntry[] = [];
   applied.forEach((r, i) => {
     const p = plans[i] as Plan;

@@ -96,22 +96,59 @@ export function skipsExisting(live: KubeObject, desired: KubeObject): boolean {
   return excluded(live) || excluded(desired) || hasMeta(desired, Annotations.ssa, "ifnotpresent");
 }
 
-/** Runs fn over items with at most `limit` in flight; results in input order; every item runs. */
+/** An item not run because an earlier one failed in a way that dooms the rest (see mapConcurrent's stopOn). */
+export class NotAttemptedError extends Error {
+  override name = "NotAttemptedError";
+}
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "UND_ERR_SOCKET",
+]);
+
+/** Whether a request failed for want of a connection to the apiserver (no answer at all). */
+export function isConnectionError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; typeof e === "object" && e !== null && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs fn over items with at most `limit` in flight; results in input order. Every item runs, unless
+ * `stopOn` accepts a failure: the items not yet started are then rejected with NotAttemptedError (when the
+ * apiserver is gone mid-apply, hundreds of doomed requests would only delay the retry).
+ */
 export async function mapConcurrent<T, R>(
   items: readonly T[],
   limit: number,
   fn: (item: T, index: number) => Promise<R>,
+  options: { stopOn?: (err: unknown) => boolean } = {},
 ): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
+  let stoppedBy: unknown;
   const worker = async (): Promise<void> => {
     for (;;) {
       const i = next++;
       if (i >= items.length) return;
+      if (stoppedBy !== undefined) {
+        const why = stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy);
+        results[i] = { status: "rejected", reason: new NotAttemptedError(`not attempted after: ${why}`) };
+        continue;
+      }
       try {
         results[i] = { status: "fulfilled", value: await fn(items[i] as T, i) };
       } catch (reason) {
         results[i] = { status: "rejected", reason };
+        if (stoppedBy === undefined && options.stopOn?.(reason)) stoppedBy = reason;
       }
     }
   };
