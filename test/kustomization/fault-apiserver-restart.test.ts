@@ -202,12 +202,14 @@ describe("kustomization across an apiserver restart in the middle of an apply", 
         retryInterval: "5s",
       }),
     );
-    const outcomesBefore = bed.outcomes.length;
     await eventually(
       async () => (await bed.jsonpath(["deployment/slow", "-n", ns], "{.metadata.name}")) || undefined,
       60_000,
       "the Deployment to be applied",
     );
+    // Counted from here: the run that applied the Deployment is still waiting, and runs before it (one may
+    // have found the stand-in source's artifact not yet visible and requeued after the retryInterval) ended.
+    const outcomesBefore = bed.outcomes.length;
     // A few polls of the health check, then a few more with the apiserver away.
     await new Promise((r) => setTimeout(r, 2000));
     await cp.stopApiServer();
