@@ -6,11 +6,12 @@ import { lstatSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { KUSTOMIZATION_FILE_NAMES, type Kustomization } from "./kustomization.ts";
+import { type LoadedKustomization, readKustomization } from "./kustomization-file.ts";
 import type { LoaderOptions } from "./loader.ts";
 import { Loader } from "./loader.ts";
 import { type BuildResult, renderTree } from "./render.ts";
 import { BuildError, isObj } from "./resource.ts";
-import { type LoadedKustomization, readKustomization, resourcesFromDocs } from "./target.ts";
+import { resourcesFromDocs } from "./resource-file.ts";
 import { emitYamlStream } from "./yaml/emit.ts";
 import { parseYamlStream, YamlError } from "./yaml/parse.ts";
 

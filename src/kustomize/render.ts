@@ -1,7 +1,9 @@
 // Renders one kustomization tree: accumulate, then the steps kustomize runs once at the top.
+
+import type { LoadedKustomization } from "./kustomization-file.ts";
 import { Loader, type LoaderOptions } from "./loader.ts";
 import type { Obj } from "./resource.ts";
-import { accumulate, type LoadedKustomization } from "./target.ts";
+import { accumulate } from "./target.ts";
 import { applyBuildMetadata } from "./transformers/build-metadata.ts";
 import { addHashSuffixes, cleanAnnotations, sortResources } from "./transformers/finalize.ts";
 import { fixNameReferences } from "./transformers/name-reference.ts";

@@ -4,19 +4,14 @@ import path from "node:path";
 import { defaultConfig, loadConfigurations, mergeConfig } from "./config/transformer-config.ts";
 import { loadCrdConfig } from "./crds.ts";
 import { generate } from "./generators/configmap-secret.ts";
-import { checkJsonCompatible } from "./json-compat.ts";
-import {
-  describeIssue,
-  foldKeys,
-  KUSTOMIZATION_FILE_NAMES,
-  type Kustomization,
-  kustomizationSchema,
-} from "./kustomization.ts";
+import type { Kustomization } from "./kustomization.ts";
+import { type LoadedKustomization, readKustomization } from "./kustomization-file.ts";
 import type { Loader } from "./loader.ts";
-import { applyOpenApiField, noteResourceType } from "./openapi/field.ts";
+import { applyOpenApiField } from "./openapi/field.ts";
 import { activeOpenApiState, OpenApiState, withOpenApiState } from "./openapi/state.ts";
 import { configureGenerators, configureTransformers, runValidators } from "./plugins/index.ts";
 import { BuildError, deepClone, isObj, type Obj, ResMap, Resource } from "./resource.ts";
+import { loadResourceFile, resourcesFromDocs } from "./resource-file.ts";
 import { recordTransformation } from "./transformers/build-metadata.ts";
 import { applyImages } from "./transformers/images.ts";
 import { applyAnnotations, applyLabels } from "./transformers/metadata-maps.ts";
@@ -26,126 +21,7 @@ import { applyPatches, applyPatchesJson6902, applyPatchesStrategicMerge } from "
 import { applyReplacements } from "./transformers/replacements.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
 import { mergeVars, type VarSet } from "./transformers/vars.ts";
-import { parseYamlStream, parseYamlStreamComplete, rawMetadataText, YamlError } from "./yaml/parse.ts";
-import { applyYaml11Booleans } from "./yaml11-booleans.ts";
-
-/** A loaded kustomization and where it came from. */
-export interface LoadedKustomization {
-  readonly kustomization: Kustomization;
-  readonly file: string;
-}
-
-/** Finds and parses the kustomization file of a directory; undefined when it has none. */
-export function readKustomization(ldr: Loader): LoadedKustomization | undefined {
-  const names = ldr.names();
-  const found = KUSTOMIZATION_FILE_NAMES.filter(
-    (n) => names.has(n) && ldr.kindOf(path.join(ldr.root, n)) === "file",
-  );
-  if (found.length === 0) return undefined;
-  if (found.length > 1) {
-    throw new BuildError(`Found multiple kustomization files under: ${ldr.root}`);
-  }
-  const file = found[0] as string;
-  const text = ldr.read(file);
-  const version = /^%YAML[ \t]+(\S+)/m.exec(text)?.[1];
-  if (version !== undefined && version !== "1.1")
-    throw new BuildError(`${path.join(ldr.root, file)}: found incompatible YAML document (%YAML ${version})`);
-  const docs = parseKustomizationText(text, path.join(ldr.root, file));
-  if (docs.length === 0 || firstDocumentEmpty(text))
-    throw new BuildError(`kustomization file is empty: ${path.join(ldr.root, file)}`);
-  const doc = applyYaml11Booleans(text, docs[0]);
-  return { kustomization: parseKustomization(doc, path.join(ldr.root, file)), file };
-}
-
-// kustomize reads a kustomization file with sigs.k8s.io/yaml, which lets a repeated key take the last
-// value: the strict readers are tried first and the lenient one only when they refuse the text.
-function parseKustomizationText(text: string, file: string): unknown[] {
-  try {
-    return parseYamlStream(text, file);
-  } catch (e) {
-    if (!(e instanceof YamlError)) throw e;
-    try {
-      return parseYamlStreamComplete(text, file, undefined, false);
-    } catch {
-      throw new BuildError(e.message);
-    }
-  }
-}
-
-// kustomize decodes only the first document: `---` followed by another `---` is an empty kustomization.
-function firstDocumentEmpty(text: string): boolean {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
-  if (lines[0]?.trimEnd() !== "---") return false;
-  const next = lines[1];
-  return next === undefined || /^(---|\.\.\.)(\s|$)/.test(next);
-}
-
-// In a map of strings Go's JSON decoding turns null into "" (the key stays).
-function blankNulls(m: unknown): unknown {
-  if (!isObj(m)) return m;
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(m)) out[k] = v === null ? "" : v;
-  return out;
-}
-
-function nullsInStringMaps(doc: unknown): unknown {
-  if (!isObj(doc)) return doc;
-  const d: Obj = { ...doc };
-  for (const k of ["commonLabels", "commonAnnotations", "openapi"]) if (k in d) d[k] = blankNulls(d[k]);
-  const opts = (o: unknown): unknown =>
-    isObj(o) ? { ...o, labels: blankNulls(o.labels), annotations: blankNulls(o.annotations) } : o;
-  if (isObj(d.generatorOptions)) d.generatorOptions = opts(d.generatorOptions);
-  for (const g of ["configMapGenerator", "secretGenerator"]) {
-    if (Array.isArray(d[g]))
-      d[g] = d[g].map((a) => (isObj(a) && isObj(a.options) ? { ...a, options: opts(a.options) } : a));
-  }
-  if (Array.isArray(d.labels))
-    d.labels = d.labels.map((l) => (isObj(l) ? { ...l, pairs: blankNulls(l.pairs) } : l));
-  return d;
-}
-
-// Go's JSON decoding leaves a field at its zero value when the document says null.
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (!isObj(v)) return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = dropNulls(x);
-  return out;
-}
-
-// kustomize calls a kustomization empty when every field but apiVersion and kind holds Go's zero value
-// after the deprecated lists are folded in (so `bases: []` is empty, `resources: []` is not).
-function isZeroKustomization(k: Kustomization): boolean {
-  return Object.entries(k).every(
-    ([key, v]) =>
-      key === "apiVersion" ||
-      key === "kind" ||
-      v === undefined ||
-      v === "" ||
-      v === false ||
-      v === 0 ||
-      ((key === "bases" || key === "imageTags") && Array.isArray(v) && v.length === 0),
-  );
-}
-
-/** Checks a kustomization document's fields and folds deprecated ones into their successors. */
-export function parseKustomization(doc: unknown, file: string): Kustomization {
-  const cleaned = dropNulls(nullsInStringMaps(doc ?? {}));
-  if (isObj(cleaned) && Object.keys(cleaned).length === 0)
-    throw new BuildError(`kustomization file is empty: ${file}`);
-  const parsed = kustomizationSchema.safeParse(foldKeys(cleaned));
-  if (!parsed.success) throw new BuildError(`invalid Kustomization: ${file}: ${describeIssue(parsed.error)}`);
-  const k = parsed.data;
-  if (isZeroKustomization(k)) throw new BuildError(`kustomization file is empty: ${file}`);
-  // Charts are refused; helmGlobals alone (or empty chart lists) inflate nothing, as in kustomize.
-  const charts = (v: unknown): boolean => v !== undefined && !(Array.isArray(v) && v.length === 0);
-  if (charts(k.helmCharts) || charts(k.helmChartInflationGenerator)) {
-    throw new BuildError(
-      `${file}: helmCharts are not supported by driftless (render the chart and commit the output)`,
-    );
-  }
-  return k;
-}
+import { parseYamlStream, rawMetadataText, YamlError } from "./yaml/parse.ts";
 
 const KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1";
 const COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1";
@@ -158,70 +34,6 @@ export interface TargetContext {
   readonly vars: VarSet;
   /** With `buildMetadata: [transformerAnnotations]`: the build root, set by the top-level accumulation. */
   transformationsRoot?: string;
-}
-
-function isEmptyObject(o: unknown): boolean {
-  return isObj(o) && Object.keys(o).length === 0;
-}
-
-const DIRECTIVE = /^%(YAML|TAG)[ \t]/m;
-
-/** Reads the objects of one resource file (multi-document, `…List` kinds expanded). */
-export function loadResourceFile(ldr: Loader, rel: string): Resource[] {
-  const file = path.join(ldr.root, rel);
-  const text = ldr.read(rel);
-  // kyaml splits a stream on `---` lines, which leaves a directive a document of its own that it
-  // cannot read: kustomize refuses any file with a %YAML or %TAG line.
-  if (DIRECTIVE.test(text)) throw new BuildError(`${file}: YAML directives (%YAML, %TAG) are not supported`);
-  let docs: unknown[];
-  try {
-    docs = parseYamlStream(text, file);
-  } catch (e) {
-    if (e instanceof YamlError) throw new BuildError(e.message);
-    throw e;
-  }
-  checkJsonCompatible(text, docs, file);
-  const out = resourcesFromDocs(docs, file);
-  for (const r of out) {
-    r.origin = { path: file };
-    noteResourceType(r.obj.apiVersion, r.obj.kind);
-  }
-  return out;
-}
-
-/** Turns parsed documents into resources, checking each is an object with a kind and a name. */
-export function resourcesFromDocs(docs: unknown[], file: string): Resource[] {
-  const out: Resource[] = [];
-  const queue = [...docs];
-  while (queue.length > 0) {
-    const d = queue.shift();
-    if (d === null || d === undefined || isEmptyObject(d)) continue;
-    if (!isObj(d))
-      throw new BuildError(
-        `${file}: expected a YAML mapping, got ${Array.isArray(d) ? "a sequence" : "a scalar"}`,
-      );
-    const kind =
-      typeof d.kind === "string"
-        ? d.kind
-        : isObj(d.kind) || Array.isArray(d.kind) || d.kind == null
-          ? ""
-          : String(d.kind);
-    if (kind.endsWith("List") && "items" in d) {
-      // kustomize refuses a List whose items are a map and reads other non-lists as holding nothing.
-      if (isObj(d.items)) throw new BuildError(`${file}: expected array in ${kind}/items, got a map`);
-      if (!Array.isArray(d.items)) continue;
-      queue.push(...d.items);
-      continue;
-    }
-    if (kind === "") throw new BuildError(`${file}: missing Resource metadata: kind is required`);
-    const meta = d.metadata;
-    const name = isObj(meta) ? meta.name : undefined;
-    if (name === undefined || name === null || name === "" || isObj(name) || Array.isArray(name)) {
-      throw new BuildError(`${file}: missing metadata.name in object of kind ${kind}`);
-    }
-    out.push(new Resource(d));
-  }
-  return out;
 }
 
 /** Accumulates a kustomization (or, with `component`, a Component applied to the parent's resources). */
