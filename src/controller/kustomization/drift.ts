@@ -4,6 +4,8 @@
 // not dry-run every object again.
 import { type InventoryEntry, inventoryEntry } from "../../api/inventory.ts";
 import type { IgnoreRules } from "../../apply/ignore.ts";
+import { isJobWithTTL } from "../../health/aggregate.ts";
+import { findCondition, readConditions } from "../../health/fields.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject, ObjectKey, ResourceRef } from "../../kube/object.ts";
 import { Informer } from "../runtime/informer.ts";
@@ -199,15 +201,12 @@ export function changedByOthers(oldObj: KubeObject, newObj: KubeObject, fieldMan
 
 /** Whether a deleted object is a finished Job with ttlSecondsAfterFinished (the TTL controller's work). */
 export function removedByTtl(obj: KubeObject): boolean {
-  if (obj.kind !== "Job" || !obj.apiVersion.startsWith("batch/")) return false;
-  const o = obj as { spec?: { ttlSecondsAfterFinished?: unknown }; status?: { conditions?: unknown } };
-  if (typeof o.spec?.ttlSecondsAfterFinished !== "number") return false;
-  const conditions = Array.isArray(o.status?.conditions) ? o.status.conditions : [];
-  return conditions.some((c: unknown) => {
-    if (typeof c !== "object" || c === null) return false;
-    const { type, status } = c as { type?: unknown; status?: unknown };
-    return (type === "Complete" || type === "Failed") && status === "True";
-  });
+  if (!isJobWithTTL(obj)) return false;
+  const conditions = readConditions(obj as unknown as Record<string, unknown>);
+  return (
+    findCondition(conditions, "Complete", "True") !== undefined ||
+    findCondition(conditions, "Failed", "True") !== undefined
+  );
 }
 
 function managerTimes(obj: KubeObject): Map<string, string> {
